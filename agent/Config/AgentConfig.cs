@@ -1,0 +1,154 @@
+using System.Text.Json.Serialization;
+
+namespace Agent.Config;
+
+/// <summary>
+/// The whole agent.toml. Raw values as written (durations as strings); <see cref="ConfigValidator"/>
+/// expands ${VAR}s, checks every value and fills the parsed [JsonIgnore] members.
+/// Every table carries [JsonExtensionData] so that unknown keys are caught and reported
+/// with their line and column instead of being ignored.
+/// </summary>
+public sealed class AgentConfig : ConfigTable
+{
+    public AgentSection Agent { get; set; } = new();
+    public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
+    public HttpSection Http { get; set; } = new();
+    [JsonPropertyName("remote_write")]
+    public List<RemoteWriteConfig> RemoteWrite { get; set; } = [];
+    public List<LokiConfig> Loki { get; set; } = [];
+    public LogsSection Logs { get; set; } = new();
+    public HostSection Host { get; set; } = new();
+    public ProcessSection Process { get; set; } = new();
+    public ContainersSection Containers { get; set; } = new();
+}
+
+/// <summary>Base of every TOML table: collects keys no property claims.</summary>
+public abstract class ConfigTable
+{
+    [JsonExtensionData]
+    public Dictionary<string, object?>? Unknown { get; set; }
+}
+
+public sealed class AgentSection : ConfigTable
+{
+    /// <summary>Empty means the machine's host name.</summary>
+    public string Hostname { get; set; } = "";
+    public string Environment { get; set; } = "production";
+    public string Interval { get; set; } = "15s";
+    [JsonPropertyName("data_dir")]
+    public string DataDir { get; set; } = "/var/lib/agent";
+    [JsonPropertyName("shutdown_timeout")]
+    public string ShutdownTimeout { get; set; } = "10s";
+
+    [JsonIgnore] public TimeSpan IntervalValue { get; set; }
+    [JsonIgnore] public TimeSpan ShutdownTimeoutValue { get; set; }
+}
+
+public sealed class HttpSection : ConfigTable
+{
+    /// <summary>host:port for /metrics and /healthz; empty disables the listener.</summary>
+    public string Listen { get; set; } = "127.0.0.1:9101";
+}
+
+public sealed class BasicAuthConfig : ConfigTable
+{
+    public string Username { get; set; } = "";
+    public string Password { get; set; } = "";
+    [JsonPropertyName("password_file")]
+    public string PasswordFile { get; set; } = "";
+}
+
+/// <summary>What every push endpoint shares: where, how long, who we are.</summary>
+public abstract class EndpointConfig : ConfigTable
+{
+    public string Url { get; set; } = "";
+    public string Timeout { get; set; } = "10s";
+    public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    [JsonPropertyName("basic_auth")]
+    public BasicAuthConfig? BasicAuth { get; set; }
+    [JsonPropertyName("bearer_token")]
+    public string BearerToken { get; set; } = "";
+    [JsonPropertyName("bearer_token_file")]
+    public string BearerTokenFile { get; set; } = "";
+    /// <summary>Sent as X-Scope-OrgID (Loki, Mimir, Cortex multi-tenancy).</summary>
+    [JsonPropertyName("tenant_id")]
+    public string TenantId { get; set; } = "";
+    [JsonPropertyName("min_backoff")]
+    public string MinBackoff { get; set; } = "500ms";
+    [JsonPropertyName("max_backoff")]
+    public string MaxBackoff { get; set; } = "5m";
+
+    [JsonIgnore] public Uri UrlValue { get; set; } = null!;
+    [JsonIgnore] public TimeSpan TimeoutValue { get; set; }
+    [JsonIgnore] public TimeSpan MinBackoffValue { get; set; }
+    [JsonIgnore] public TimeSpan MaxBackoffValue { get; set; }
+}
+
+public sealed class RemoteWriteConfig : EndpointConfig
+{
+    public RemoteWriteConfig()
+    {
+        MinBackoff = "30ms";
+        MaxBackoff = "5s";
+        Timeout = "30s";
+    }
+
+    /// <summary>Samples held in memory per endpoint before the oldest are dropped.</summary>
+    public int Capacity { get; set; } = 10000;
+    [JsonPropertyName("max_samples_per_send")]
+    public int MaxSamplesPerSend { get; set; } = 2000;
+}
+
+public sealed class LokiConfig : EndpointConfig
+{
+    /// <summary>A batch is sent once it holds this many bytes of log lines...</summary>
+    [JsonPropertyName("batch_size")]
+    public int BatchSize { get; set; } = 1024 * 1024;
+    /// <summary>...or once its oldest line has waited this long.</summary>
+    [JsonPropertyName("batch_wait")]
+    public string BatchWait { get; set; } = "1s";
+    /// <summary>Batches held in memory; when full, tailing pauses (nothing is dropped).</summary>
+    [JsonPropertyName("max_pending_batches")]
+    public int MaxPendingBatches { get; set; } = 10;
+
+    [JsonIgnore] public TimeSpan BatchWaitValue { get; set; }
+}
+
+public sealed class LogsSection : ConfigTable
+{
+    public List<LogFilesConfig> Files { get; set; } = [];
+    public DockerLogsSection Docker { get; set; } = new();
+}
+
+public sealed class LogFilesConfig : ConfigTable
+{
+    public List<string> Paths { get; set; } = [];
+    public List<string> Exclude { get; set; } = [];
+    public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
+}
+
+public sealed class DockerLogsSection : ConfigTable
+{
+    public bool Enabled { get; set; } = true;
+}
+
+public sealed class HostSection : ConfigTable
+{
+    public bool Enabled { get; set; } = true;
+    [JsonPropertyName("proc_path")]
+    public string ProcPath { get; set; } = "/proc";
+    [JsonPropertyName("sys_path")]
+    public string SysPath { get; set; } = "/sys";
+    [JsonPropertyName("root_path")]
+    public string RootPath { get; set; } = "/";
+}
+
+public sealed class ProcessSection : ConfigTable
+{
+    public bool Enabled { get; set; } = true;
+}
+
+public sealed class ContainersSection : ConfigTable
+{
+    public bool Enabled { get; set; } = true;
+}

@@ -1,0 +1,8 @@
+namespace Agent.Pipeline;
+
+public enum MetricType
+{
+    Untyped,
+    Counter,
+    Gauge,
+}
