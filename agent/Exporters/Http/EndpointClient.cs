@@ -1,0 +1,77 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Agent.Config;
+
+namespace Agent.Exporters.Http;
+
+/// <summary>
+/// One HTTP push endpoint (a [[remote_write]] or [[loki]] entry): its connection pool and the
+/// headers every request carries (auth, tenant, user headers). Secrets in *_file are read per
+/// request so that a rotated token is picked up without a restart.
+/// </summary>
+public sealed class EndpointClient : IDisposable
+{
+    public static readonly string UserAgent = $"agent/{typeof(EndpointClient).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"}";
+
+    private readonly EndpointConfig _config;
+    private readonly HttpClient _http;
+
+    public EndpointClient(EndpointConfig config, HttpMessageHandler? handler = null)
+    {
+        _config = config;
+        _http = new HttpClient(handler ?? new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = config.TimeoutValue,
+        })
+        {
+            Timeout = config.TimeoutValue,
+        };
+    }
+
+    public Uri Url => _config.UrlValue;
+
+    public Task<HttpResponseMessage> PostAsync(HttpContent content, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, _config.UrlValue) { Content = content };
+        ApplyHeaders(request.Headers);
+        return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+    }
+
+    /// <summary>A GET to probe reachability (used by `agent check`).</summary>
+    public Task<HttpResponseMessage> GetAsync(Uri url, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        ApplyHeaders(request.Headers);
+        return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+    }
+
+    private void ApplyHeaders(HttpRequestHeaders headers)
+    {
+        headers.UserAgent.ParseAdd(UserAgent);
+        foreach (var (name, value) in _config.Headers)
+        {
+            headers.TryAddWithoutValidation(name, value);
+        }
+        if (_config.TenantId.Length > 0)
+        {
+            headers.TryAddWithoutValidation("X-Scope-OrgID", _config.TenantId);
+        }
+        if (_config.BasicAuth is { } basic)
+        {
+            var password = basic.PasswordFile.Length > 0 ? File.ReadAllText(basic.PasswordFile).Trim() : basic.Password;
+            var raw = Encoding.UTF8.GetBytes($"{basic.Username}:{password}");
+            headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(raw));
+        }
+        else if (_config.BearerTokenFile.Length > 0)
+        {
+            headers.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(_config.BearerTokenFile).Trim());
+        }
+        else if (_config.BearerToken.Length > 0)
+        {
+            headers.Authorization = new AuthenticationHeaderValue("Bearer", _config.BearerToken);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}
