@@ -1,0 +1,171 @@
+using Agent.Config;
+using Xunit;
+
+namespace Agent.Tests.Config;
+
+public sealed class ConfigLoaderTests
+{
+    private static readonly Dictionary<string, string> Env = new()
+    {
+        ["NODE_ENV_NAME"] = "staging",
+        ["MONITOR"] = "10.0.0.5",
+    };
+
+    private static AgentConfig Parse(string text) =>
+        ConfigLoader.Parse(text, "/etc/agent/agent.toml", name => Env.GetValueOrDefault(name));
+
+    private static string Problems(string text) =>
+        string.Join('\n', Assert.Throws<ConfigException>(() => Parse(text)).Problems);
+
+    [Fact]
+    public void Empty_file_gives_documented_defaults()
+    {
+        var config = Parse("");
+        Assert.Equal("production", config.Agent.Environment);
+        Assert.Equal(TimeSpan.FromSeconds(15), config.Agent.IntervalValue);
+        Assert.Equal("/var/lib/agent", config.Agent.DataDir);
+        Assert.Equal("127.0.0.1:9101", config.Http.Listen);
+        Assert.False(string.IsNullOrEmpty(config.Agent.Hostname));
+        Assert.Empty(config.RemoteWrite);
+        Assert.Empty(config.Loki);
+        Assert.True(config.Host.Enabled && config.Process.Enabled && config.Containers.Enabled && config.Logs.Docker.Enabled);
+    }
+
+    [Fact]
+    public void Full_config_with_environment_expansion()
+    {
+        var config = Parse("""
+            [agent]
+            hostname = "web-1"
+            environment = "${NODE_ENV_NAME}"
+            interval = "1m30s"
+            data_dir = "state"
+
+            [labels]
+            team = "ops"
+
+            [[remote_write]]
+            url = "http://${MONITOR}:9090/api/v1/write"
+            timeout = "5s"
+            headers = { "X-Extra" = "1" }
+            basic_auth = { username = "u", password = "${PASS:-secret}" }
+
+            [[loki]]
+            url = "http://${MONITOR}:3100/loki/api/v1/push"
+            tenant_id = "t1"
+            batch_wait = "2s"
+
+            [[logs.files]]
+            paths = ["/var/log/*.log", "app/*.log"]
+            labels = { job = "varlogs" }
+            """);
+        Assert.Equal("staging", config.Agent.Environment);
+        Assert.Equal(TimeSpan.FromSeconds(90), config.Agent.IntervalValue);
+        Assert.Equal("/etc/agent/state", config.Agent.DataDir);
+        Assert.Equal("ops", config.Labels["team"]);
+        Assert.Equal(new Uri("http://10.0.0.5:9090/api/v1/write"), config.RemoteWrite[0].UrlValue);
+        Assert.Equal("secret", config.RemoteWrite[0].BasicAuth!.Password);
+        Assert.Equal("1", config.RemoteWrite[0].Headers["x-extra"]);
+        Assert.Equal(TimeSpan.FromSeconds(2), config.Loki[0].BatchWaitValue);
+        Assert.Equal(["/var/log/*.log", "/etc/agent/app/*.log"], config.Logs.Files[0].Paths);
+        Assert.Equal("varlogs", config.Logs.Files[0].Labels["job"]);
+    }
+
+    [Fact]
+    public void Unknown_keys_are_named_with_line_and_column()
+    {
+        var problems = Problems("""
+            [agent]
+            intervall = "15s"
+
+            [[remote_write]]
+            url = "http://127.0.0.1:9090/api/v1/write"
+
+            [[remote_write]]
+            url = "http://127.0.0.1:8428/api/v1/write"
+            tls = { insecure = true }
+            """);
+        Assert.Contains("/etc/agent/agent.toml:2:1: agent.intervall: unknown key", problems);
+        Assert.Contains("/etc/agent/agent.toml:9:1: remote_write[1].tls: unknown key", problems);
+    }
+
+    [Fact]
+    public void Wrong_type_names_the_key_and_position()
+    {
+        var problems = Problems("""
+            [agent]
+            interval = 15
+            """);
+        Assert.StartsWith("/etc/agent/agent.toml:2:", problems);
+        Assert.Contains("agent.interval", problems);
+    }
+
+    [Fact]
+    public void Syntax_error_has_line_and_column()
+    {
+        var problems = Problems("[agent\ninterval = \"15s\"\n");
+        Assert.StartsWith("/etc/agent/agent.toml:1:", problems);
+        Assert.Contains("syntax", problems);
+    }
+
+    [Theory]
+    [InlineData("[agent]\ninterval = \"15 parsecs\"", "2:1: agent.interval: \"15 parsecs\" is not a duration")]
+    [InlineData("[agent]\nenvironment = \"${NOPE}\"", "2:1: agent.environment: environment variable NOPE is not set")]
+    [InlineData("[[remote_write]]\nurl = \"localhost:9090\"", "2:1: remote_write[0].url: \"localhost:9090\" is not an absolute http(s) URL")]
+    [InlineData("[[loki]]\ntimeout = \"1s\"", "1:3: loki[0].url: is required")]
+    [InlineData("[labels]\nhost = \"x\"", "2:1: labels.host: \"host\" is set by the agent")]
+    [InlineData("[labels]\n\"bad-name\" = \"x\"", "2:1: labels.bad-name: label names must match")]
+    [InlineData("[http]\nlisten = \"9101\"", "2:1: http.listen: \"9101\" is not host:port")]
+    [InlineData("[[remote_write]]\nurl = \"http://a/\"\nheaders = { \"Content-Encoding\" = \"gzip\" }", "remote_write[0].headers.Content-Encoding: is set by the agent")]
+    [InlineData("[[remote_write]]\nurl = \"http://a/\"\nbearer_token = \"a\"\nbearer_token_file = \"/b\"", "4:1: remote_write[0].bearer_token_file: set either")]
+    [InlineData("[[remote_write]]\nurl = \"http://a/\"\nmin_backoff = \"10s\"\nmax_backoff = \"1s\"", "remote_write[0].max_backoff: must not be below min_backoff")]
+    [InlineData("[[logs.files]]\nlabels = { a = \"b\" }", "logs.files[0].paths: needs at least one glob")]
+    public void Invalid_values_are_reported(string toml, string expected)
+    {
+        Assert.Contains(expected, Problems(toml));
+    }
+
+    [Fact]
+    public void All_problems_are_reported_at_once()
+    {
+        var problems = Assert.Throws<ConfigException>(() => Parse("""
+            [agent]
+            interval = "soon"
+            typo = 1
+            [http]
+            listen = "nowhere"
+            """)).Problems;
+        Assert.Equal(3, problems.Count);
+    }
+
+    [Theory]
+    [InlineData("15s", 15_000)]
+    [InlineData("1m30s", 90_000)]
+    [InlineData("500ms", 500)]
+    [InlineData("2h", 7_200_000)]
+    [InlineData("1.5s", 1_500)]
+    [InlineData("0", 0)]
+    public void Durations_parse(string text, double ms)
+    {
+        Assert.True(Duration.TryParse(text, out var value));
+        Assert.Equal(ms, value.TotalMilliseconds);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("15")]
+    [InlineData("s")]
+    [InlineData("5 minutes")]
+    public void Bad_durations_fail(string text) => Assert.False(Duration.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("a${MONITOR}b", "a10.0.0.5b")]
+    [InlineData("${MISSING:-fallback}", "fallback")]
+    [InlineData("cost $$5", "cost $5")]
+    [InlineData("plain $HOME", "plain $HOME")]
+    public void Environment_expansion(string raw, string expected)
+    {
+        Assert.Equal(expected, EnvExpander.Expand(raw, name => Env.GetValueOrDefault(name), out var error));
+        Assert.Null(error);
+    }
+}

@@ -1,0 +1,270 @@
+namespace Agent.Config;
+
+/// <summary>
+/// Checks every value of a deserialized config, expands ${VAR}s and fills the parsed members.
+/// Collects all problems before failing; each names file, line, column (from the source map)
+/// and the key's dotted path.
+/// </summary>
+internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<string, string?> environment, string baseDirectory)
+{
+    /// <summary>Headers the exporters own; letting users override them would break the wire protocol.</summary>
+    private static readonly string[] ReservedHeaders =
+        ["Content-Type", "Content-Encoding", "Content-Length", "X-Prometheus-Remote-Write-Version", "Host"];
+
+    /// <summary>Labels the agent sets itself from [agent] and per source.</summary>
+    private static readonly string[] ReservedLabels = ["host", "environment", "instance", "job"];
+
+    private readonly List<string> _problems = [];
+
+    public void Validate(AgentConfig config)
+    {
+        Unknown(config, "");
+        ValidateAgent(config.Agent);
+        ValidateLabels(config.Labels, "labels", reservedToo: true);
+        ValidateHttp(config.Http);
+        for (var i = 0; i < config.RemoteWrite.Count; i++)
+        {
+            var rw = config.RemoteWrite[i];
+            var at = $"remote_write[{i}]";
+            ValidateEndpoint(rw, at);
+            Positive(rw.Capacity, at + ".capacity");
+            Positive(rw.MaxSamplesPerSend, at + ".max_samples_per_send");
+        }
+        for (var i = 0; i < config.Loki.Count; i++)
+        {
+            var loki = config.Loki[i];
+            var at = $"loki[{i}]";
+            ValidateEndpoint(loki, at);
+            Positive(loki.BatchSize, at + ".batch_size");
+            Positive(loki.MaxPendingBatches, at + ".max_pending_batches");
+            loki.BatchWait = Expand(loki.BatchWait, at + ".batch_wait");
+            loki.BatchWaitValue = DurationOf(loki.BatchWait, at + ".batch_wait", TimeSpan.FromMilliseconds(10));
+        }
+        ValidateLogs(config.Logs);
+        ValidateHost(config.Host);
+        Unknown(config.Process, "process");
+        Unknown(config.Containers, "containers");
+        if (_problems.Count > 0) throw new ConfigException(_problems);
+    }
+
+    private void ValidateAgent(AgentSection agent)
+    {
+        Unknown(agent, "agent");
+        agent.Hostname = Expand(agent.Hostname, "agent.hostname");
+        if (agent.Hostname.Length == 0) agent.Hostname = System.Net.Dns.GetHostName();
+        agent.Environment = Expand(agent.Environment, "agent.environment");
+        if (agent.Environment.Length == 0) Problem("agent.environment", "must not be empty");
+        agent.Interval = Expand(agent.Interval, "agent.interval");
+        agent.IntervalValue = DurationOf(agent.Interval, "agent.interval", TimeSpan.FromMilliseconds(100));
+        agent.ShutdownTimeout = Expand(agent.ShutdownTimeout, "agent.shutdown_timeout");
+        agent.ShutdownTimeoutValue = DurationOf(agent.ShutdownTimeout, "agent.shutdown_timeout", TimeSpan.Zero);
+        agent.DataDir = Expand(agent.DataDir, "agent.data_dir");
+        if (agent.DataDir.Length == 0) Problem("agent.data_dir", "must not be empty");
+        else agent.DataDir = Resolve(agent.DataDir);
+    }
+
+    private void ValidateHttp(HttpSection http)
+    {
+        Unknown(http, "http");
+        http.Listen = Expand(http.Listen, "http.listen");
+        if (http.Listen.Length == 0) return;
+        var colon = http.Listen.LastIndexOf(':');
+        if (colon < 0 || !int.TryParse(http.Listen.AsSpan(colon + 1), out var port) || port is < 0 or > 65535)
+        {
+            Problem("http.listen", $"\"{http.Listen}\" is not host:port (\"\" disables the listener)");
+        }
+    }
+
+    private void ValidateEndpoint(EndpointConfig endpoint, string at)
+    {
+        Unknown(endpoint, at);
+        endpoint.Url = Expand(endpoint.Url, at + ".url");
+        if (endpoint.Url.Length == 0)
+        {
+            Problem(at + ".url", "is required");
+        }
+        else if (!Uri.TryCreate(endpoint.Url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+        {
+            Problem(at + ".url", $"\"{endpoint.Url}\" is not an absolute http(s) URL");
+        }
+        else
+        {
+            endpoint.UrlValue = uri;
+        }
+        endpoint.Timeout = Expand(endpoint.Timeout, at + ".timeout");
+        endpoint.TimeoutValue = DurationOf(endpoint.Timeout, at + ".timeout", TimeSpan.FromMilliseconds(1));
+        endpoint.MinBackoff = Expand(endpoint.MinBackoff, at + ".min_backoff");
+        endpoint.MinBackoffValue = DurationOf(endpoint.MinBackoff, at + ".min_backoff", TimeSpan.FromMilliseconds(1));
+        endpoint.MaxBackoff = Expand(endpoint.MaxBackoff, at + ".max_backoff");
+        endpoint.MaxBackoffValue = DurationOf(endpoint.MaxBackoff, at + ".max_backoff", TimeSpan.FromMilliseconds(1));
+        if (endpoint.MaxBackoffValue < endpoint.MinBackoffValue)
+        {
+            Problem(at + ".max_backoff", $"must not be below min_backoff ({endpoint.MinBackoff})");
+        }
+
+        var expanded = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in endpoint.Headers)
+        {
+            var key = $"{at}.headers.{name}";
+            if (Array.Exists(ReservedHeaders, h => string.Equals(h, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                Problem(key, "is set by the agent and cannot be overridden");
+            }
+            expanded[name] = Expand(value, key);
+        }
+        endpoint.Headers = expanded;
+
+        endpoint.BearerToken = Expand(endpoint.BearerToken, at + ".bearer_token");
+        endpoint.BearerTokenFile = PathValue(endpoint.BearerTokenFile, at + ".bearer_token_file");
+        endpoint.TenantId = Expand(endpoint.TenantId, at + ".tenant_id");
+        if (endpoint.BearerToken.Length > 0 && endpoint.BearerTokenFile.Length > 0)
+        {
+            Problem(at + ".bearer_token_file", "set either bearer_token or bearer_token_file, not both");
+        }
+        if (endpoint.BasicAuth is { } basic)
+        {
+            var b = at + ".basic_auth";
+            Unknown(basic, b);
+            basic.Username = Expand(basic.Username, b + ".username");
+            basic.Password = Expand(basic.Password, b + ".password");
+            basic.PasswordFile = PathValue(basic.PasswordFile, b + ".password_file");
+            if (basic.Username.Length == 0) Problem(b + ".username", "is required with basic_auth");
+            if (basic.Password.Length > 0 && basic.PasswordFile.Length > 0)
+            {
+                Problem(b + ".password_file", "set either password or password_file, not both");
+            }
+            if (endpoint.BearerToken.Length > 0 || endpoint.BearerTokenFile.Length > 0)
+            {
+                Problem(b, "basic_auth and bearer_token(_file) are mutually exclusive");
+            }
+            if (endpoint.Headers.ContainsKey("Authorization"))
+            {
+                Problem(b, "basic_auth and an Authorization header are mutually exclusive");
+            }
+        }
+    }
+
+    private void ValidateLogs(LogsSection logs)
+    {
+        Unknown(logs, "logs");
+        Unknown(logs.Docker, "logs.docker");
+        for (var i = 0; i < logs.Files.Count; i++)
+        {
+            var files = logs.Files[i];
+            var at = $"logs.files[{i}]";
+            Unknown(files, at);
+            if (files.Paths.Count == 0) Problem(at + ".paths", "needs at least one glob");
+            for (var p = 0; p < files.Paths.Count; p++)
+            {
+                files.Paths[p] = PathValue(files.Paths[p], $"{at}.paths");
+                if (files.Paths[p].Length == 0) Problem($"{at}.paths", "contains an empty path");
+            }
+            for (var p = 0; p < files.Exclude.Count; p++)
+            {
+                files.Exclude[p] = PathValue(files.Exclude[p], $"{at}.exclude");
+            }
+            ValidateLabels(files.Labels, at + ".labels", reservedToo: false);
+        }
+    }
+
+    private void ValidateHost(HostSection host)
+    {
+        Unknown(host, "host");
+        host.ProcPath = PathValue(host.ProcPath, "host.proc_path");
+        host.SysPath = PathValue(host.SysPath, "host.sys_path");
+        host.RootPath = PathValue(host.RootPath, "host.root_path");
+    }
+
+    /// <summary>
+    /// Label names follow Prometheus' rule; host/environment/instance come from [agent] and
+    /// must not be shadowed in [labels]. A source's own labels may set job.
+    /// </summary>
+    private void ValidateLabels(Dictionary<string, string> labels, string at, bool reservedToo)
+    {
+        var expanded = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in labels)
+        {
+            var key = $"{at}.{name}";
+            if (!IsLabelName(name))
+            {
+                Problem(key, "label names must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __");
+            }
+            else if (Array.IndexOf(ReservedLabels, name) >= 0 && (reservedToo || name != "job"))
+            {
+                Problem(key, $"\"{name}\" is set by the agent ([agent] hostname/environment, job per source)");
+            }
+            var v = Expand(value, key);
+            if (v.Length == 0) Problem(key, "label value must not be empty");
+            expanded[name] = v;
+        }
+        labels.Clear();
+        foreach (var (k, v) in expanded) labels[k] = v;
+    }
+
+    internal static bool IsLabelName(string name)
+    {
+        if (name.Length == 0 || name.StartsWith("__", StringComparison.Ordinal) || char.IsAsciiDigit(name[0])) return false;
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_') return false;
+        }
+        return true;
+    }
+
+    private void Positive(int value, string key)
+    {
+        if (value <= 0) Problem(key, $"must be positive, got {value}");
+    }
+
+    private TimeSpan DurationOf(string text, string key, TimeSpan minimum)
+    {
+        if (!Duration.TryParse(text, out var value))
+        {
+            Problem(key, $"\"{text}\" is not a duration (like \"500ms\", \"15s\", \"1m30s\")");
+            return minimum;
+        }
+        if (value < minimum)
+        {
+            Problem(key, $"\"{text}\" is below the minimum of {minimum.TotalMilliseconds} ms");
+            return minimum;
+        }
+        return value;
+    }
+
+    /// <summary>Relative paths are relative to the config file, not to the working directory of a service.</summary>
+    private string PathValue(string value, string key)
+    {
+        var expanded = Expand(value, key);
+        return expanded.Length == 0 ? expanded : Resolve(expanded);
+    }
+
+    private string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(baseDirectory, path));
+
+    private string Expand(string value, string key)
+    {
+        var expanded = EnvExpander.Expand(value, environment, out var error);
+        if (expanded is null)
+        {
+            Problem(key, error!);
+            return "";
+        }
+        return expanded;
+    }
+
+    private void Unknown(ConfigTable table, string at)
+    {
+        if (table.Unknown is null) return;
+        foreach (var name in table.Unknown.Keys)
+        {
+            var key = at.Length == 0 ? name : $"{at}.{name}";
+            Problem(key, "unknown key");
+        }
+    }
+
+    private void Problem(string key, string message)
+    {
+        var position = map.Find(key);
+        var where = position is { } p ? $"{file}:{p.Line}:{p.Column}" : file;
+        _problems.Add($"{where}: {key}: {message}");
+    }
+}
