@@ -1,1 +1,1 @@
-return 0;
+return await Agent.Cli.AgentCli.RunAsync(args);

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Agent.Config;
+using Agent.Hosting;
+
+namespace Agent.Cli;
+
+/// <summary>`agent run --config FILE`: the service itself, until SIGTERM.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var config = AgentCli.ConfigOption();
+        var command = new Command("run", "Run the agent: collect, tail and push until stopped") { config };
+        command.SetAction(async (parsed, ct) =>
+        {
+            AgentConfig loaded;
+            try
+            {
+                loaded = ConfigLoader.Load(parsed.GetValue(config)!.FullName);
+            }
+            catch (ConfigException e)
+            {
+                foreach (var problem in e.Problems) Console.Error.WriteLine(problem);
+                return ExitCodes.BadInput;
+            }
+            using var host = AgentHost.Build(loaded);
+            try
+            {
+                await host.RunAsync(ct);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+            {
+                // Start-up failures (port taken, data_dir not writable) are the operator's to fix.
+                Console.Error.WriteLine($"agent: cannot start: {e.Message}");
+                return ExitCodes.CheckFailed;
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,67 @@
+using Agent.Collectors;
+using Agent.Config;
+using Agent.Pipeline;
+using Agent.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Agent.Hosting;
+
+/// <summary>
+/// Wires the generic host: systemd (READY=1, journald log format) or Windows service
+/// integration, then the pipeline services in start order. The host stops them in reverse:
+/// HTTP, collection, log sources first; exporters last, so queues flush before exit.
+/// </summary>
+public static class AgentHost
+{
+    public static IHost Build(AgentConfig config)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("System", LogLevel.Warning);
+        builder.Services.AddSystemd();
+        builder.Services.AddWindowsService(o => o.ServiceName = "agent");
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            // Exporters get shutdown_timeout to flush; the host allows a little more for the rest.
+            o.ShutdownTimeout = config.Agent.ShutdownTimeoutValue + TimeSpan.FromSeconds(5);
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
+        });
+
+        var self = new SelfMetrics();
+        var latest = new LatestMetrics();
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(self);
+        builder.Services.AddSingleton(latest);
+
+        builder.Services.AddSingleton(sp => new RemoteWriteService(config, self, sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RemoteWriteService>());
+
+        builder.Services.AddSingleton(sp => new MetricsLoop(
+            config.Agent.IntervalValue,
+            MetricJobs.Create(config, sp.GetRequiredService<ILoggerFactory>()),
+            latest,
+            sp.GetRequiredService<RemoteWriteService>(),
+            self,
+            sp.GetRequiredService<ILogger<MetricsLoop>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MetricsLoop>());
+
+        builder.Services.AddHostedService(sp => new HttpService(
+            config.Http.Listen,
+            ExternalLabels.ForPull(config),
+            latest,
+            self,
+            () => sp.GetRequiredService<MetricsLoop>().Healthy,
+            sp.GetRequiredService<ILogger<HttpService>>()));
+
+        return builder.Build();
+    }
+}
