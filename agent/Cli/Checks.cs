@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using Agent.Collectors;
+using Agent.Config;
+using Agent.Exporters.Http;
+using Agent.Logs;
+using Google.Protobuf;
+
+namespace Agent.Cli;
+
+/// <summary>The individual checks behind `agent check`, each reporting one line per thing it looked at.</summary>
+internal static class Checks
+{
+    public static void DataDir(AgentConfig config, CheckReport report)
+    {
+        var dir = config.Agent.DataDir;
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var probe = Path.Combine(dir, $".check-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+            report.Pass("data_dir", $"{dir} is writable");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            report.Fail("data_dir", $"{dir}: {e.Message} (positions cannot be saved)");
+        }
+    }
+
+    public static void Collectors(AgentConfig config, IReadOnlyList<CollectorRunner> runners, CheckReport report)
+    {
+        if (!config.Host.Enabled) report.Warn("host", "disabled in config");
+        foreach (var runner in runners)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var batch = runner.Collect(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            var success = batch.Families.FirstOrDefault(f => f.Name == "agent_scrape_collector_success");
+            foreach (var collector in runner.Collectors)
+            {
+                var ok = success?.Samples.FirstOrDefault(s => s.Labels[0].Value == collector.Name).Value == 1;
+                if (ok) report.Pass($"{runner.Job}.{collector.Name}", "collected");
+                else report.Fail($"{runner.Job}.{collector.Name}", "collector failed (see `agent run` log)");
+            }
+            report.Pass(runner.Job, $"{batch.Families.Count} families, {batch.SampleCount} series in {elapsed:F1} ms");
+        }
+        if (config.Host.Enabled && runners.All(r => r.Job != "node" || r.Collectors.Count == 0))
+        {
+            report.Warn("host", $"no host collector available on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+        }
+    }
+
+    public static void LogFiles(AgentConfig config, CheckReport report)
+    {
+        if (config.Loki.Count == 0 && config.Logs.Files.Count > 0)
+        {
+            report.Warn("logs.files", "configured but no [[loki]] endpoint: logs are not collected");
+        }
+        for (var i = 0; i < config.Logs.Files.Count; i++)
+        {
+            var files = config.Logs.Files[i];
+            foreach (var pattern in files.Paths)
+            {
+                var what = $"logs.files[{i}]";
+                var glob = new FileGlob(pattern, files.Exclude);
+                var matched = 0;
+                var unreadable = new List<string>();
+                foreach (var file in glob.Files())
+                {
+                    matched++;
+                    try
+                    {
+                        using var _ = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        unreadable.Add($"{file} ({e.Message})");
+                    }
+                }
+                if (matched == 0) report.Warn(what, $"{pattern}: no file matches yet (new files are picked up when they appear)");
+                else if (unreadable.Count == 0) report.Pass(what, $"{pattern}: {matched} file(s) readable");
+                else report.Fail(what, $"{pattern}: {unreadable.Count} of {matched} unreadable: {string.Join(", ", unreadable.Take(5))}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// An empty write is a real request through auth and tenant headers that stores nothing,
+    /// so a PASS means the agent's own pushes will be accepted, not merely that a port is open.
+    /// </summary>
+    public static async Task EndpointsAsync(AgentConfig config, CheckReport report, CancellationToken ct)
+    {
+        var probes = new List<Task<(string What, string? Failure, string Detail)>>();
+        for (var i = 0; i < config.RemoteWrite.Count; i++)
+        {
+            var body = Snappier.Snappy.CompressToArray(new Protos.Prometheus.WriteRequest().ToByteArray());
+            probes.Add(ProbeAsync($"remote_write[{i}]", config.RemoteWrite[i], body, remoteWrite: true, ct));
+        }
+        for (var i = 0; i < config.Loki.Count; i++)
+        {
+            var body = Snappier.Snappy.CompressToArray(new Protos.Loki.PushRequest().ToByteArray());
+            probes.Add(ProbeAsync($"loki[{i}]", config.Loki[i], body, remoteWrite: false, ct));
+        }
+        foreach (var (what, failure, detail) in await Task.WhenAll(probes))
+        {
+            if (failure is null) report.Pass(what, detail);
+            else report.Fail(what, $"{detail}: {failure}");
+        }
+        if (config.RemoteWrite.Count == 0) report.Warn("remote_write", "none configured: metrics are only served on /metrics (pull mode)");
+        if (config.Loki.Count == 0) report.Warn("loki", "none configured: logs are not collected");
+    }
+
+    private static async Task<(string, string?, string)> ProbeAsync(string what, EndpointConfig endpoint, byte[] body, bool remoteWrite, CancellationToken ct)
+    {
+        using var client = new EndpointClient(endpoint);
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        if (remoteWrite)
+        {
+            content.Headers.ContentEncoding.Add("snappy");
+        }
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            using var response = await client.PostAsync(content, ct);
+            var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            var detail = $"{endpoint.Url}: HTTP {(int)response.StatusCode} in {ms:F0} ms";
+            if (response.IsSuccessStatusCode) return (what, null, detail);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            var reason = (int)response.StatusCode switch
+            {
+                401 or 403 => "credentials rejected",
+                404 => "wrong path (remote-write is usually /api/v1/write, Loki /loki/api/v1/push; Prometheus needs --web.enable-remote-write-receiver)",
+                _ => text.Length > 200 ? text[..200] : text.Trim(),
+            };
+            return (what, reason, detail);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+        {
+            return (what, e is TaskCanceledException ? $"no answer within {endpoint.Timeout}" : e.Message, endpoint.Url);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The only entry point people need. Verbs: build | test | publish [RID] | run
+set -euo pipefail
+cd "$(dirname "$0")"
+
+verb="${1:-build}"
+rid="${2:-linux-x64}"
+commit="$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+
+publish() {
+  case "$rid" in
+    linux-x64|linux-arm64|linux-musl-x64|linux-musl-arm64|win-x64|osx-arm64|osx-x64) ;;
+    *) echo "build.sh: unsupported RID '$rid' (linux-x64, linux-arm64, win-x64, osx-arm64)" >&2; exit 2 ;;
+  esac
+  dotnet publish agent/agent.csproj -c Release -r "$rid" -o "artifacts/$rid" \
+    -p:SourceRevisionId="$commit" -nologo
+  ls -l "artifacts/$rid/"
+}
+
+case "$verb" in
+  build)
+    dotnet build agent.sln -nologo
+    ;;
+  test)
+    # Every test, including those that start real servers (prometheus, victoria-metrics,
+    # node_exporter, process-exporter, loki); without CI=true a missing server skips its test.
+    dotnet test --solution agent.sln
+    ;;
+  publish)
+    publish
+    ;;
+  run)
+    bin="artifacts/$rid/agent"
+    if [[ ! -x "$bin" || -n "$(find agent -newer "$bin" -type f \( -name '*.cs' -o -name '*.proto' -o -name '*.csproj' \) -print -quit)" ]]; then
+      publish
+    fi
+    # The example keeps its state under ./.data unless told otherwise, so no root is needed.
+    export AGENT_DATA_DIR="${AGENT_DATA_DIR:-$PWD/.data}"
+    exec "$bin" run --config agent.toml.example
+    ;;
+  *)
+    echo "usage: ./build.sh build | test | publish [RID] | run" >&2
+    exit 2
+    ;;
+esac
