@@ -28,14 +28,14 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new string[0])]
-    [InlineData(new[] { "run" })]
-    [InlineData(new[] { "check", "--config" })]
-    [InlineData(new[] { "frobnicate" })]
-    [InlineData(new[] { "run", "--config", "x.toml", "--bogus" })]
-    public async Task Bad_usage_exits_2(string[] args)
+    [InlineData("")]
+    [InlineData("run")]
+    [InlineData("check --config")]
+    [InlineData("frobnicate")]
+    [InlineData("run --config x.toml --bogus")]
+    public async Task Bad_usage_exits_2(string commandLine)
     {
-        var (code, _, stderr) = await AgentProcess.RunAsync(args);
+        var (code, _, stderr) = await AgentProcess.RunAsync(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(2, code);
         Assert.Contains("agent --help", stderr);
     }

@@ -115,7 +115,7 @@ public sealed class ConfigLoaderTests
     [InlineData("[[loki]]\ntimeout = \"1s\"", "1:3: loki[0].url: is required")]
     [InlineData("[labels]\nhost = \"x\"", "2:1: labels.host: \"host\" is set by the agent")]
     [InlineData("[labels]\n\"bad-name\" = \"x\"", "2:1: labels.bad-name: label names must match")]
-    [InlineData("[http]\nlisten = \"9101\"", "2:1: http.listen: \"9101\" is not host:port")]
+    [InlineData("[http]\nlisten = \"9101\"", "2:1: http.listen: \"9101\" is not ip:port")]
     [InlineData("[[remote_write]]\nurl = \"http://a/\"\nheaders = { \"Content-Encoding\" = \"gzip\" }", "remote_write[0].headers.Content-Encoding: is set by the agent")]
     [InlineData("[[remote_write]]\nurl = \"http://a/\"\nbearer_token = \"a\"\nbearer_token_file = \"/b\"", "4:1: remote_write[0].bearer_token_file: set either")]
     [InlineData("[[remote_write]]\nurl = \"http://a/\"\nmin_backoff = \"10s\"\nmax_backoff = \"1s\"", "remote_write[0].max_backoff: must not be below min_backoff")]

@@ -123,7 +123,7 @@ internal static class Checks
         var start = Stopwatch.GetTimestamp();
         try
         {
-            using var response = await client.PostAsync(content, ct);
+            using var response = await client.PostAsync(content, ct, remoteWrite ? Exporters.RemoteWrite.RemoteWriteExporter.RemoteWriteHeaders : null);
             var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             var detail = $"{endpoint.Url}: HTTP {(int)response.StatusCode} in {ms:F0} ms";
             if (response.IsSuccessStatusCode) return (what, null, detail);

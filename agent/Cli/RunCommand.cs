@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Agent.Config;
 using Agent.Hosting;
+using Microsoft.Extensions.Hosting;
 
 namespace Agent.Cli;
 

@@ -68,10 +68,9 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         Unknown(http, "http");
         http.Listen = Expand(http.Listen, "http.listen");
         if (http.Listen.Length == 0) return;
-        var colon = http.Listen.LastIndexOf(':');
-        if (colon < 0 || !int.TryParse(http.Listen.AsSpan(colon + 1), out var port) || port is < 0 or > 65535)
+        if (!Serving.MetricsServer.TryParseListen(http.Listen, out _))
         {
-            Problem("http.listen", $"\"{http.Listen}\" is not host:port (\"\" disables the listener)");
+            Problem("http.listen", $"\"{http.Listen}\" is not ip:port (like \"127.0.0.1:9101\" or \":9101\"; \"\" disables the listener)");
         }
     }
 

@@ -31,10 +31,15 @@ public sealed class EndpointClient : IDisposable
 
     public Uri Url => _config.UrlValue;
 
-    public Task<HttpResponseMessage> PostAsync(HttpContent content, CancellationToken ct)
+    /// <param name="protocolHeaders">Request headers the protocol requires (remote-write's version header).</param>
+    public Task<HttpResponseMessage> PostAsync(HttpContent content, CancellationToken ct, IEnumerable<KeyValuePair<string, string>>? protocolHeaders = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, _config.UrlValue) { Content = content };
         ApplyHeaders(request.Headers);
+        if (protocolHeaders is not null)
+        {
+            foreach (var (name, value) in protocolHeaders) request.Headers.TryAddWithoutValidation(name, value);
+        }
         return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
     }
 
