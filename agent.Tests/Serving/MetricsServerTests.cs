@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using Agent.Serving;
 using Microsoft.Extensions.Logging.Abstractions;
