@@ -1,0 +1,107 @@
+using Agent.Tests.Support;
+using Xunit;
+
+namespace Agent.Tests.Hosting;
+
+/// <summary>
+/// The published path end to end: the real agent executable pushes to a stock Prometheus and a
+/// stock VictoriaMetrics at once, serves /metrics and /healthz, and exits 0 on SIGTERM.
+/// </summary>
+public sealed class AgentRunTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("agent-run-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Pushes_host_metrics_to_prometheus_and_victoria_metrics()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "host collectors are Linux-only");
+        await using var prometheus = await MetricsBackend.StartPrometheusAsync();
+        await using var victoria = await MetricsBackend.StartVictoriaMetricsAsync();
+        var httpPort = FreePort.Next();
+        var config = Path.Combine(_dir, "agent.toml");
+        File.WriteAllText(config, $"""
+            [agent]
+            hostname = "e2e-host"
+            environment = "{"${E2E_ENV}"}"
+            interval = "1s"
+            data_dir = "{_dir}/data"
+
+            [labels]
+            team = "ops"
+
+            [http]
+            listen = "127.0.0.1:{httpPort}"
+
+            [[remote_write]]
+            url = "{prometheus.WriteUrl}"
+
+            [[remote_write]]
+            url = "{victoria.WriteUrl}"
+            """);
+        await using var agent = AgentProcess.Start(["run", "--config", config], new Dictionary<string, string> { ["E2E_ENV"] = "ci" });
+
+        var cpus = Environment.ProcessorCount;
+        foreach (var backend in new[] { prometheus, victoria })
+        {
+            var idle = await backend.WaitForAsync(
+                "node_cpu_seconds_total{host=\"e2e-host\",instance=\"e2e-host\",job=\"node\",environment=\"ci\",team=\"ops\",mode=\"idle\"}",
+                TimeSpan.FromSeconds(30), cpus);
+            Assert.Equal(cpus, idle.Count);
+            Assert.All(idle, s => Assert.True(s.Value > 0, $"{backend.Kind}: idle seconds {s.Value}"));
+
+            var available = await backend.WaitForAsync("node_memory_MemAvailable_bytes{host=\"e2e-host\"}", TimeSpan.FromSeconds(30));
+            var total = await backend.WaitForAsync("node_memory_MemTotal_bytes{host=\"e2e-host\"}", TimeSpan.FromSeconds(30));
+            Assert.InRange(available[0].Value, 1, total[0].Value);
+            Assert.Equal(MemTotalFromProc(), total[0].Value);
+
+            // Both exporters report their own deliveries on the next cycles.
+            await backend.WaitForAsync("agent_remote_write_samples_sent_total{job=\"agent\",host=\"e2e-host\"} > 0", TimeSpan.FromSeconds(30), minResults: 2);
+        }
+        Assert.DoesNotContain("HTTP 4", agent.Stderr + agent.Stdout);
+
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics");
+        Assert.Contains("node_cpu_seconds_total{cpu=\"0\",environment=\"ci\",host=\"e2e-host\",mode=\"idle\",team=\"ops\"}", metrics);
+        Assert.Contains("agent_scrape_collector_success{collector=\"meminfo\",environment=\"ci\",host=\"e2e-host\",team=\"ops\"} 1", metrics);
+        Assert.Equal("ok\n", await http.GetStringAsync($"http://127.0.0.1:{httpPort}/healthz"));
+
+        var exit = await agent.TerminateAsync(TimeSpan.FromSeconds(20));
+        Assert.True(exit == 0, $"exit {exit}\n{agent.Stdout}\n{agent.Stderr}");
+    }
+
+    [Fact]
+    public async Task Sigterm_with_an_unreachable_monitor_exits_0_within_the_shutdown_timeout()
+    {
+        var config = Path.Combine(_dir, "agent.toml");
+        File.WriteAllText(config, $"""
+            [agent]
+            interval = "1s"
+            shutdown_timeout = "2s"
+            data_dir = "{_dir}/data"
+            [http]
+            listen = ""
+            [[remote_write]]
+            url = "http://127.0.0.1:{FreePort.Next()}/api/v1/write"
+            """);
+        await using var agent = AgentProcess.Start(["run", "--config", config]);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var started = DateTime.UtcNow;
+        var exit = await agent.TerminateAsync(TimeSpan.FromSeconds(15));
+        Assert.True(exit == 0, $"exit {exit}\n{agent.Stdout}\n{agent.Stderr}");
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(8), "shutdown took longer than the deadline allows");
+        Assert.Contains("not delivered before the shutdown deadline", agent.Stdout + agent.Stderr);
+    }
+
+    private static double MemTotalFromProc()
+    {
+        foreach (var line in File.ReadLines("/proc/meminfo"))
+        {
+            if (!line.StartsWith("MemTotal:", StringComparison.Ordinal)) continue;
+            var kb = line["MemTotal:".Length..].Trim().Split(' ')[0];
+            return double.Parse(kb, System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        throw new InvalidOperationException("no MemTotal in /proc/meminfo");
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+
+namespace Agent.Tests.Support;
+
+/// <summary>
+/// A stock remote-write receiver (Debian's prometheus or victoria-metrics) on a free
+/// 127.0.0.1 port, with the instant-query API both share.
+/// </summary>
+public sealed class MetricsBackend : IAsyncDisposable
+{
+    private readonly ServerProcess _process;
+    private readonly string _dataDir;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private MetricsBackend(string kind, ServerProcess process, string baseUrl, string writePath, string dataDir)
+    {
+        Kind = kind;
+        _process = process;
+        BaseUrl = baseUrl;
+        WriteUrl = baseUrl + writePath;
+        _dataDir = dataDir;
+    }
+
+    public string Kind { get; }
+    public string BaseUrl { get; }
+    public string WriteUrl { get; }
+    public string Output => _process.Output;
+
+    public static async Task<MetricsBackend> StartPrometheusAsync()
+    {
+        var binary = ServerBinary.Require("prometheus");
+        var dir = Directory.CreateTempSubdirectory("agent-prom-").FullName;
+        var config = Path.Combine(dir, "prometheus.yml");
+        File.WriteAllText(config, "global:\n  scrape_interval: 1h\n");
+        var port = FreePort.Next();
+        var process = ServerProcess.Start(binary,
+        [
+            $"--config.file={config}",
+            $"--storage.tsdb.path={dir}/data",
+            $"--web.listen-address=127.0.0.1:{port}",
+            "--web.enable-remote-write-receiver",
+        ], dir);
+        var server = new MetricsBackend("prometheus", process, $"http://127.0.0.1:{port}", "/api/v1/write", dir);
+        await process.WaitReadyAsync(server.BaseUrl + "/-/ready", TimeSpan.FromSeconds(60));
+        return server;
+    }
+
+    public static async Task<MetricsBackend> StartVictoriaMetricsAsync()
+    {
+        var binary = ServerBinary.Require("victoria-metrics");
+        var dir = Directory.CreateTempSubdirectory("agent-vm-").FullName;
+        var port = FreePort.Next();
+        var process = ServerProcess.Start(binary,
+        [
+            $"-httpListenAddr=127.0.0.1:{port}",
+            $"-storageDataPath={dir}/data",
+            // Make pushed samples searchable at once instead of after the default cache delay.
+            "-search.latencyOffset=0s",
+            "-search.disableCache",
+        ], dir);
+        var server = new MetricsBackend("victoria-metrics", process, $"http://127.0.0.1:{port}", "/api/v1/write", dir);
+        await process.WaitReadyAsync(server.BaseUrl + "/health", TimeSpan.FromSeconds(60));
+        return server;
+    }
+
+    /// <summary>An instant query; returns the result vector as (labels, value) pairs.</summary>
+    public async Task<List<(Dictionary<string, string> Labels, double Value)>> QueryAsync(string promql)
+    {
+        if (Kind == "victoria-metrics")
+        {
+            using var _ = await _http.GetAsync(BaseUrl + "/internal/force_flush");
+        }
+        var json = await _http.GetStringAsync($"{BaseUrl}/api/v1/query?query={Uri.EscapeDataString(promql)}");
+        using var doc = JsonDocument.Parse(json);
+        var result = new List<(Dictionary<string, string>, double)>();
+        foreach (var item in doc.RootElement.GetProperty("data").GetProperty("result").EnumerateArray())
+        {
+            var labels = new Dictionary<string, string>();
+            foreach (var p in item.GetProperty("metric").EnumerateObject()) labels[p.Name] = p.Value.GetString()!;
+            var value = double.Parse(item.GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            result.Add((labels, value));
+        }
+        return result;
+    }
+
+    /// <summary>Polls a query until it returns at least <paramref name="minResults"/> series.</summary>
+    public async Task<List<(Dictionary<string, string> Labels, double Value)>> WaitForAsync(string promql, TimeSpan timeout, int minResults = 1)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var result = await QueryAsync(promql);
+            if (result.Count >= minResults) return result;
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Kind}: `{promql}` returned {result.Count} series after {timeout}.\n{Output}");
+            }
+            await Task.Delay(500);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _process.DisposeAsync();
+        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
+    }
+}
