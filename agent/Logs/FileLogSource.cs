@@ -1,0 +1,212 @@
+using Agent.Config;
+using Agent.Pipeline;
+using Agent.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace Agent.Logs;
+
+/// <summary>
+/// Tails every file matching [[logs.files]] globs. A periodic scan is the truth about which
+/// files exist; files are tracked by identity (device + inode), so a rename-rotation is seen
+/// as the old file draining and a new file appearing, and both are read in full.
+/// Files present at the very first start begin at their end; files that appear later, or
+/// while the agent was down, are read from the beginning; known files resume at their
+/// acknowledged position.
+/// </summary>
+public sealed class FileLogSource : IAsyncDisposable
+{
+    private const int MaxLineBytes = 256 * 1024;
+    private static readonly TimeSpan DrainQuiet = TimeSpan.FromSeconds(2);
+
+    private readonly List<(FileGlob Glob, Label[] Labels)> _globs = [];
+    private readonly PositionsStore _positions;
+    private readonly ILogSink _sink;
+    private readonly ILogger _logger;
+    private readonly LogCounters _counters;
+    private readonly TimeSpan _poll;
+    private readonly StreamClock _clock = new();
+    private readonly Dictionary<string, FileTailer> _tailers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unreadableReported = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    public FileLogSource(IReadOnlyList<LogFilesConfig> files, Label[] baseLabels, PositionsStore positions, ILogSink sink,
+        SelfMetrics metrics, ILogger logger, TimeSpan? poll = null)
+    {
+        foreach (var config in files)
+        {
+            var own = new List<Label>();
+            foreach (var (name, value) in config.Labels) own.Add(new Label(name, value));
+            if (!config.Labels.ContainsKey("job")) own.Add(new Label("job", "file"));
+            var labels = Labels.Merge(Labels.Sorted(own), baseLabels);
+            foreach (var pattern in config.Paths) _globs.Add((new FileGlob(pattern, config.Exclude), labels));
+        }
+        _positions = positions;
+        _sink = sink;
+        _logger = logger;
+        _counters = new LogCounters(metrics);
+        _poll = poll ?? TimeSpan.FromMilliseconds(250);
+    }
+
+    public void Start() => _loop ??= Task.Run(() => LoopAsync(_stop.Token));
+
+    /// <summary>Stops reading; lines already handed to the sink are the exporters' to flush. Idempotent.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stop.IsCancellationRequested) _stop.Cancel();
+        if (_loop is not null)
+        {
+            try { await _loop; } catch (OperationCanceledException) { }
+        }
+    }
+
+    private async Task LoopAsync(CancellationToken ct)
+    {
+        var initial = true;
+        var lastScan = DateTime.MinValue;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (DateTime.UtcNow - lastScan >= TimeSpan.FromSeconds(1))
+                {
+                    Scan(initial);
+                    initial = false;
+                    lastScan = DateTime.UtcNow;
+                }
+                await ReadAllAsync(ct);
+                await Task.Delay(_poll, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "log file source: unexpected error; continuing");
+                await Task.Delay(_poll, ct);
+            }
+        }
+    }
+
+    private void Scan(bool initial)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (glob, labels) in _globs)
+        {
+            IEnumerable<string> paths;
+            try
+            {
+                paths = glob.Files().ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ReportOnce(glob.Pattern, $"cannot list {glob.Root}: {e.Message}");
+                continue;
+            }
+            foreach (var path in paths)
+            {
+                var identity = FileIdentity.Of(path);
+                var key = identity.IsKnown ? identity.ToString() : "path:" + path;
+                if (!seen.Add(key)) continue;
+                if (_tailers.TryGetValue(key, out var existing))
+                {
+                    // Back under a matching name (or still there): not draining.
+                    existing.Draining = false;
+                    continue;
+                }
+                if (Open(path, identity, labels, initial) is { } tailer) _tailers[key] = tailer;
+            }
+        }
+        foreach (var (key, tailer) in _tailers)
+        {
+            if (!seen.Contains(key) && !tailer.Draining)
+            {
+                tailer.Draining = true;
+                _logger.LogInformation("{Path} was rotated or deleted; reading it to the end", tailer.Path);
+            }
+        }
+        _counters.FilesWatched.Set(_tailers.Count);
+    }
+
+    private FileTailer? Open(string path, FileIdentity identity, Label[] labels, bool initial)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ReportOnce(path, $"cannot open {path}: {e.Message}");
+            return null;
+        }
+        _unreadableReported.Remove(path);
+        // The identity of the handle we hold, not of whatever the path names a moment later.
+        var held = FileIdentity.Of(file.SafeFileHandle);
+        if (held.IsKnown) identity = held;
+        var length = file.Length;
+        long start;
+        var saved = _positions.Find(identity, path);
+        if (saved is not null)
+        {
+            var head = new byte[Math.Min(1024, (int)Math.Min(length, 1024))];
+            RandomAccess.Read(file.SafeFileHandle, head, 0);
+            var current = FileTailer.Fingerprint(head);
+            var same = saved.Fingerprint.Length == 0
+                || current.StartsWith(saved.Fingerprint, StringComparison.Ordinal)
+                || saved.Fingerprint.StartsWith(current, StringComparison.Ordinal);
+            start = same && saved.Offset <= length ? saved.Offset : 0;
+            if (start != saved.Offset) _logger.LogWarning("{Path} changed while the agent was stopped; reading it from the start", path);
+        }
+        else
+        {
+            start = initial && _positions.FirstStart ? length : 0;
+        }
+        _logger.LogInformation("tailing {Path} from offset {Offset}", path, start);
+        var stream = new LogStream(Labels.Merge([new Label("filename", path)], labels));
+        var tailer = new FileTailer(path, identity, file, start, stream, _positions, _logger, MaxLineBytes);
+        if (saved is null) _positions.Set(identity, path, "", start);
+        return tailer;
+    }
+
+    private async Task ReadAllAsync(CancellationToken ct)
+    {
+        List<string>? closed = null;
+        long lag = 0;
+        foreach (var (key, tailer) in _tailers)
+        {
+            var read = await tailer.ReadAsync(_sink, _clock, _counters, ct);
+            if (tailer.Draining && read == 0 && DateTime.UtcNow - tailer.LastGrowth > DrainQuiet)
+            {
+                await tailer.FlushPartialAsync(_sink, _clock, _counters, ct);
+                (closed ??= []).Add(key);
+                continue;
+            }
+            lag += tailer.Lag;
+        }
+        _counters.LagBytes.Set(lag);
+        if (closed is null) return;
+        foreach (var key in closed)
+        {
+            var tailer = _tailers[key];
+            _tailers.Remove(key);
+            tailer.Dispose();
+            _logger.LogInformation("{Path} drained and closed", tailer.Path);
+        }
+        _counters.FilesWatched.Set(_tailers.Count);
+    }
+
+    private void ReportOnce(string what, string message)
+    {
+        if (_unreadableReported.Add(what)) _logger.LogWarning("{Message}", message);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        foreach (var tailer in _tailers.Values) tailer.Dispose();
+        _tailers.Clear();
+        _stop.Dispose();
+    }
+}
