@@ -45,6 +45,8 @@ public static class AgentHost
         builder.Services.AddSingleton(sp => new RemoteWriteService(config, self, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RemoteWriteService>());
 
+        builder.Services.AddHostedService(sp => new LogsService(config, self, sp.GetRequiredService<ILoggerFactory>()));
+
         builder.Services.AddSingleton(sp => new MetricsLoop(
             config.Agent.IntervalValue,
             MetricJobs.Create(config, sp.GetRequiredService<ILoggerFactory>()),

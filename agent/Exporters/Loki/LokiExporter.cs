@@ -1,0 +1,229 @@
+using System.Net.Http.Headers;
+using System.Threading.Channels;
+using Agent.Config;
+using Agent.Exporters.Http;
+using Agent.Pipeline;
+using Agent.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace Agent.Exporters.Loki;
+
+/// <summary>
+/// One [[loki]] endpoint: entries are batched by batch_size bytes or batch_wait, up to
+/// max_pending_batches wait in a bounded channel (a full channel makes WriteAsync wait: the
+/// sources pause and their positions stay put), and one sender pushes them in order.
+/// 2xx acknowledges the batch's entries; 5xx, 429 and network errors retry with capped
+/// backoff and jitter (Retry-After wins); any other 4xx means Loki refused the entries for
+/// good: they are counted, logged once per status, and acknowledged so the pipeline moves on.
+/// </summary>
+public sealed class LokiExporter : ILogSink, IAsyncDisposable
+{
+    private readonly LokiConfig _config;
+    private readonly EndpointClient _client;
+    private readonly LokiEncoder _encoder = new();
+    private readonly RetryPolicy _retry;
+    private readonly ILogger _logger;
+    private readonly Channel<LokiBatch> _pending;
+    private readonly SemaphoreSlim _batchGate = new(1, 1);
+    private readonly CancellationTokenSource _hardStop = new();
+    private readonly CancellationTokenSource _tickStop = new();
+    private readonly HashSet<int> _loggedStatuses = [];
+    private readonly SelfMetrics _metrics;
+    private readonly Label _endpoint;
+    private readonly Counter _sent, _bytes, _retries, _rejected;
+    private LokiBatch? _current;
+    private Task? _sender, _ticker, _stopTask;
+
+    public LokiExporter(LokiConfig config, SelfMetrics metrics, ILogger logger, HttpMessageHandler? handler = null)
+    {
+        _config = config;
+        _client = new EndpointClient(config, handler);
+        _retry = new RetryPolicy(config.MinBackoffValue, config.MaxBackoffValue);
+        _logger = logger;
+        _metrics = metrics;
+        _pending = Channel.CreateBounded<LokiBatch>(new BoundedChannelOptions(config.MaxPendingBatches)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        Name = config.UrlValue.IsDefaultPort ? config.UrlValue.Host : $"{config.UrlValue.Host}:{config.UrlValue.Port}";
+        _endpoint = new Label("endpoint", Name);
+        _sent = metrics.Counter("agent_loki_entries_sent_total", "Log entries accepted by Loki.", _endpoint);
+        _bytes = metrics.Counter("agent_loki_bytes_sent_total", "Compressed bytes of accepted Loki pushes.", _endpoint);
+        _retries = metrics.Counter("agent_loki_retries_total", "Loki pushes retried.", _endpoint);
+        _rejected = metrics.Counter("agent_loki_entries_dropped_total", "Log entries Loki refused, by reason.", _endpoint, new Label("reason", "rejected"));
+    }
+
+    public string Name { get; }
+
+    public async ValueTask WriteAsync(LogEntry entry, CancellationToken ct)
+    {
+        await _batchGate.WaitAsync(ct);
+        try
+        {
+            (_current ??= new LokiBatch(DateTime.UtcNow)).Add(entry);
+            if (_current.Bytes >= _config.BatchSize) await SealAsync(ct);
+        }
+        finally
+        {
+            _batchGate.Release();
+        }
+    }
+
+    /// <summary>Moves the current batch to the pending channel; waits while the channel is full. Holds the gate.</summary>
+    private async ValueTask SealAsync(CancellationToken ct)
+    {
+        var batch = _current;
+        if (batch is null) return;
+        await _pending.Writer.WriteAsync(batch, ct);
+        _current = null;
+    }
+
+    public void Start()
+    {
+        _sender ??= Task.Run(SendLoopAsync);
+        _ticker ??= Task.Run(TickLoopAsync);
+    }
+
+    private async Task TickLoopAsync()
+    {
+        var ct = _tickStop.Token;
+        var step = TimeSpan.FromMilliseconds(Math.Clamp(_config.BatchWaitValue.TotalMilliseconds / 4, 10, 250));
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(step, ct);
+                await _batchGate.WaitAsync(ct);
+                try
+                {
+                    if (_current is { } batch && DateTime.UtcNow - batch.Created >= _config.BatchWaitValue) await SealAsync(ct);
+                }
+                finally
+                {
+                    _batchGate.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var ct = _hardStop.Token;
+        try
+        {
+            await foreach (var batch in _pending.Reader.ReadAllAsync(ct))
+            {
+                if (!await SendWithRetryAsync(batch, ct)) return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>True when the batch is settled; false only on hard stop (its entries stay unacknowledged).</summary>
+    private async Task<bool> SendWithRetryAsync(LokiBatch batch, CancellationToken ct)
+    {
+        var body = _encoder.Encode(batch.Entries).ToArray();
+        for (var attempt = 0; ; attempt++)
+        {
+            TimeSpan? retryAfter = null;
+            string failure;
+            try
+            {
+                using var content = new ByteArrayContent(body);
+                // Loki takes snappy-compressed protobuf with this content type and no Content-Encoding.
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+                using var response = await _client.PostAsync(content, ct);
+                var code = (int)response.StatusCode;
+                _metrics.Counter("agent_loki_requests_total", "Loki pushes by HTTP status code.",
+                    _endpoint, new Label("code", code.ToString(System.Globalization.CultureInfo.InvariantCulture))).Add();
+                switch (SendOutcomes.Classify(response.StatusCode))
+                {
+                    case SendOutcome.Delivered:
+                        _sent.Add(batch.Entries.Count);
+                        _bytes.Add(body.Length);
+                        if (attempt > 0) _logger.LogInformation("loki {Endpoint}: delivered after {Attempts} attempts", Name, attempt + 1);
+                        batch.Acknowledge();
+                        return true;
+                    case SendOutcome.Rejected:
+                        _rejected.Add(batch.Entries.Count);
+                        if (_loggedStatuses.Add(code))
+                        {
+                            var text = await response.Content.ReadAsStringAsync(ct);
+                            _logger.LogError("loki {Endpoint}: HTTP {Code}, {Entries} entries dropped (not retried; logged once per status): {Body}",
+                                Name, code, batch.Entries.Count, text.Length > 512 ? text[..512] : text.Trim());
+                        }
+                        batch.Acknowledge();
+                        return true;
+                }
+                retryAfter = RetryPolicy.RetryAfter(response, DateTimeOffset.UtcNow);
+                failure = $"HTTP {code}";
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+            {
+                failure = e is TaskCanceledException ? $"timeout after {_config.Timeout}" : e.Message;
+            }
+            _retries.Add();
+            var delay = _retry.Delay(attempt, retryAfter);
+            if (attempt == 0 || attempt % 10 == 0)
+            {
+                _logger.LogWarning("loki {Endpoint}: {Failure}; retrying in {Delay:F1}s (attempt {Attempt})", Name, failure, delay.TotalSeconds, attempt + 1);
+            }
+            try
+            {
+                await Task.Delay(delay, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends the open batch and everything pending until <paramref name="deadline"/>. What is
+    /// left is not acknowledged, so file sources read it again on the next start. Idempotent.
+    /// </summary>
+    public Task StopAsync(TimeSpan deadline)
+    {
+        lock (_hardStop) return _stopTask ??= StopCoreAsync(deadline);
+    }
+
+    private async Task StopCoreAsync(TimeSpan deadline)
+    {
+        _tickStop.Cancel();
+        if (_ticker is not null) await _ticker;
+        using var sealTimeout = new CancellationTokenSource(deadline);
+        try
+        {
+            await _batchGate.WaitAsync(sealTimeout.Token);
+            try { await SealAsync(sealTimeout.Token); }
+            finally { _batchGate.Release(); }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _pending.Writer.TryComplete();
+        if (_sender is not null && await Task.WhenAny(_sender, Task.Delay(deadline)) != _sender)
+        {
+            _hardStop.Cancel();
+            await _sender;
+            _logger.LogWarning("loki {Endpoint}: shutdown deadline reached; unsent lines will be read again on the next start", Name);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.Zero);
+        _client.Dispose();
+    }
+}

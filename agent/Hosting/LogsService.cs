@@ -1,0 +1,54 @@
+using Agent.Config;
+using Agent.Exporters.Loki;
+using Agent.Logs;
+using Agent.Pipeline;
+using Agent.Telemetry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Agent.Hosting;
+
+/// <summary>
+/// The log path: file source → Loki exporters (fan-out) → acknowledgements → positions.
+/// Stops in that order: sources stop reading, exporters flush within the deadline, and the
+/// positions file is written last with everything that was acknowledged.
+/// Without a [[loki]] endpoint nothing is tailed: reading lines nobody receives would only
+/// move positions past them.
+/// </summary>
+internal sealed class LogsService(AgentConfig config, SelfMetrics self, ILoggerFactory loggers) : IHostedService
+{
+    private readonly ILogger _logger = loggers.CreateLogger("logs");
+    private readonly List<LokiExporter> _exporters = [];
+    private PositionsStore? _positions;
+    private FileLogSource? _files;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (config.Loki.Count == 0)
+        {
+            if (config.Logs.Files.Count > 0) _logger.LogWarning("[[logs.files]] configured but no [[loki]] endpoint: logs are not collected");
+            return Task.CompletedTask;
+        }
+        var exporterLogger = loggers.CreateLogger("loki");
+        foreach (var loki in config.Loki) _exporters.Add(new LokiExporter(loki, self, exporterLogger));
+        foreach (var exporter in _exporters) exporter.Start();
+        if (config.Logs.Files.Count > 0)
+        {
+            _positions = new PositionsStore(config.Agent.DataDir, _logger);
+            _positions.Start();
+            _files = new FileLogSource(config.Logs.Files, ExternalLabels.ForLogs(config), _positions, new LokiFanout(_exporters), self,
+                loggers.CreateLogger("logs.files"));
+            _files.Start();
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_files is not null) await _files.StopAsync();
+        await Task.WhenAll(_exporters.Select(e => e.StopAsync(config.Agent.ShutdownTimeoutValue)));
+        if (_files is not null) await _files.DisposeAsync();
+        if (_positions is not null) await _positions.DisposeAsync();
+        foreach (var exporter in _exporters) await exporter.DisposeAsync();
+    }
+}
