@@ -1,0 +1,211 @@
+using System.Net;
+using Agent.Config;
+using Agent.Exporters.Loki;
+using Agent.Logs;
+using Agent.Pipeline;
+using Agent.Telemetry;
+using Agent.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+
+namespace Agent.Tests.Logs;
+
+public sealed class FileLogSourceTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("agent-logs-").FullName;
+    private readonly LokiReceiver _receiver = new();
+    private static readonly Label[] Base = Labels.Sorted([new("host", "h1"), new("environment", "test")]);
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private string LogPath => Path.Combine(_dir, "app.log");
+    private string DataDir => Path.Combine(_dir, "data");
+
+    /// <summary>A file source → Loki exporter → receiver pipeline, as the agent wires it.</summary>
+    private sealed class Pipeline : IAsyncDisposable
+    {
+        public required PositionsStore Positions { get; init; }
+        public required LokiExporter Exporter { get; init; }
+        public required FileLogSource Source { get; init; }
+        public required SelfMetrics Metrics { get; init; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Source.StopAsync();
+            await Exporter.StopAsync(TimeSpan.FromSeconds(10));
+            await Source.DisposeAsync();
+            await Positions.DisposeAsync();
+            await Exporter.DisposeAsync();
+        }
+    }
+
+    private Pipeline Start(string glob, int maxPendingBatches = 10)
+    {
+        var metrics = new SelfMetrics();
+        var positions = new PositionsStore(DataDir, NullLogger.Instance);
+        positions.Start();
+        var exporter = new LokiExporter(new LokiConfig
+        {
+            UrlValue = new Uri(_receiver.PushUrl),
+            TimeoutValue = TimeSpan.FromSeconds(5),
+            MinBackoffValue = TimeSpan.FromMilliseconds(20),
+            MaxBackoffValue = TimeSpan.FromMilliseconds(200),
+            BatchWaitValue = TimeSpan.FromMilliseconds(100),
+            BatchSize = 4096,
+            MaxPendingBatches = maxPendingBatches,
+        }, metrics, NullLogger.Instance);
+        exporter.Start();
+        var files = new LogFilesConfig { Paths = [glob], Labels = new() { ["job"] = "varlogs" } };
+        var source = new FileLogSource([files], Base, positions, exporter, metrics, NullLogger.Instance, TimeSpan.FromMilliseconds(20));
+        source.Start();
+        return new Pipeline { Positions = positions, Exporter = exporter, Source = source, Metrics = metrics };
+    }
+
+    private static async Task AppendAsync(string path, string prefix, int from, int count, int burst = 50)
+    {
+        for (var i = from; i < from + count; i += burst)
+        {
+            await using (var w = new StreamWriter(path, append: true))
+            {
+                for (var j = i; j < Math.Min(i + burst, from + count); j++) await w.WriteAsync($"{prefix}-{j:D5} {new string('x', j % 97)}\n");
+            }
+            await Task.Delay(5);
+        }
+    }
+
+    private static void AssertExactlyOnceInOrder(IEnumerable<string> lines, string prefix, int count)
+    {
+        var mine = lines.Where(l => l.StartsWith(prefix + "-", StringComparison.Ordinal)).Select(l => int.Parse(l[(prefix.Length + 1)..(prefix.Length + 6)])).ToList();
+        Assert.Equal(Enumerable.Range(0, count), mine);
+    }
+
+    private async Task WaitForFileWatchedAsync(Pipeline p)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (p.Metrics.Snapshot().FirstOrDefault(f => f.Name == "agent_logs_files_watched")?.Samples[0].Value is not > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "file never picked up");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task Every_line_arrives_exactly_once_and_in_order_through_rotation_and_server_errors()
+    {
+        File.WriteAllText(LogPath, "written before the first start\n");
+        await using (var p = Start(LogPath))
+        {
+            await WaitForFileWatchedAsync(p);
+            await AppendAsync(LogPath, "a", 0, 600);
+            _receiver.FailNext(3, HttpStatusCode.InternalServerError);
+            await AppendAsync(LogPath, "a", 600, 400);
+
+            // Rotation by rename while the writer still holds the old file for a few more lines.
+            var rotated = LogPath + ".1";
+            File.Move(LogPath, rotated);
+            await AppendAsync(rotated, "a", 1000, 100);
+            await AppendAsync(LogPath, "b", 0, 300);
+            _receiver.FailNext(2, HttpStatusCode.TooManyRequests, TimeSpan.FromSeconds(0));
+            await AppendAsync(LogPath, "b", 300, 200);
+
+            var lines = await _receiver.WaitForLinesAsync(1600, TimeSpan.FromSeconds(30));
+            await Task.Delay(300);
+            lines = _receiver.Accepted.Select(a => a.Line).ToList();
+            Assert.Equal(1600, lines.Count);
+            AssertExactlyOnceInOrder(lines, "a", 1100);
+            AssertExactlyOnceInOrder(lines, "b", 500);
+            Assert.DoesNotContain("written before the first start", lines);
+        }
+
+        var stream = _receiver.Accepted[0].Stream;
+        Assert.Equal($"{{environment=\"test\", filename=\"{LogPath}\", host=\"h1\", job=\"varlogs\"}}", stream);
+        Assert.Empty(_receiver.Rejections);
+        Assert.All(_receiver.Headers, h => Assert.StartsWith("application/x-protobuf||agent/", h));
+    }
+
+    [Fact]
+    public async Task Restart_resumes_from_the_acknowledged_position_without_duplicates()
+    {
+        File.WriteAllText(LogPath, "");
+        await using (var p = Start(LogPath))
+        {
+            await WaitForFileWatchedAsync(p);
+            await AppendAsync(LogPath, "a", 0, 200);
+            await _receiver.WaitForLinesAsync(200, TimeSpan.FromSeconds(20));
+        }
+        var positions = File.ReadAllText(Path.Combine(DataDir, "positions.json"));
+        Assert.Contains($"\"offset\": {new FileInfo(LogPath).Length}", positions);
+
+        // Written while the agent is down: read on the next start, once.
+        await AppendAsync(LogPath, "a", 200, 100);
+        await using (var p = Start(LogPath))
+        {
+            await _receiver.WaitForLinesAsync(300, TimeSpan.FromSeconds(20));
+            await AppendAsync(LogPath, "a", 300, 50);
+            await _receiver.WaitForLinesAsync(350, TimeSpan.FromSeconds(20));
+            await Task.Delay(300);
+        }
+        AssertExactlyOnceInOrder(_receiver.Accepted.Select(a => a.Line), "a", 350);
+    }
+
+    [Fact]
+    public async Task Truncation_is_read_again_from_the_start_and_new_files_from_their_beginning()
+    {
+        File.WriteAllText(LogPath, "");
+        await using var p = Start(Path.Combine(_dir, "*.log"));
+        await WaitForFileWatchedAsync(p);
+        await AppendAsync(LogPath, "a", 0, 100);
+        await _receiver.WaitForLinesAsync(100, TimeSpan.FromSeconds(20));
+
+        File.WriteAllText(LogPath, "");
+        await AppendAsync(LogPath, "t", 0, 10);
+        var late = Path.Combine(_dir, "late.log");
+        await AppendAsync(late, "n", 0, 20);
+        var lines = await _receiver.WaitForLinesAsync(130, TimeSpan.FromSeconds(20));
+        AssertExactlyOnceInOrder(lines, "t", 10);
+        AssertExactlyOnceInOrder(lines, "n", 20);
+    }
+
+    [Fact]
+    public async Task A_full_backlog_pauses_reading_and_loses_nothing_when_the_monitor_returns()
+    {
+        File.WriteAllText(LogPath, "");
+        _receiver.FailNext(40, HttpStatusCode.ServiceUnavailable);
+        await using var p = Start(LogPath, maxPendingBatches: 1);
+        await WaitForFileWatchedAsync(p);
+        await AppendAsync(LogPath, "a", 0, 2000, burst: 200);
+        var lines = await _receiver.WaitForLinesAsync(2000, TimeSpan.FromSeconds(60));
+        AssertExactlyOnceInOrder(lines, "a", 2000);
+    }
+
+    [Fact]
+    public async Task Crlf_and_invalid_utf8_are_normalised()
+    {
+        File.WriteAllText(LogPath, "");
+        await using var p = Start(LogPath);
+        await WaitForFileWatchedAsync(p);
+        await using (var f = new FileStream(LogPath, FileMode.Append))
+        {
+            f.Write("windows\r\n"u8);
+            f.Write([0x62, 0x61, 0x64, 0xFF, 0xFE, 0x0A]);
+        }
+        var lines = await _receiver.WaitForLinesAsync(2, TimeSpan.FromSeconds(20));
+        Assert.Equal(["windows", "bad\uFFFD\uFFFD"], lines);
+    }
+
+    [Fact]
+    public async Task A_corrupt_positions_file_is_set_aside_and_reported()
+    {
+        Directory.CreateDirectory(DataDir);
+        File.WriteAllText(Path.Combine(DataDir, "positions.json"), "{ not json");
+        await using var store = new PositionsStore(DataDir, NullLogger.Instance);
+        Assert.True(store.FirstStart);
+        Assert.Single(Directory.GetFiles(DataDir, "positions.json.corrupt-*"));
+    }
+}
