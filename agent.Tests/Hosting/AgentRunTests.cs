@@ -94,6 +94,77 @@ public sealed class AgentRunTests : IDisposable
         Assert.Contains("not delivered before the shutdown deadline", agent.Stdout + agent.Stderr);
     }
 
+    [Fact]
+    public async Task Tails_a_file_into_loki_exactly_once_with_the_documented_labels()
+    {
+        await using var receiver = new LokiReceiver();
+        var log = Path.Combine(_dir, "app.log");
+        File.WriteAllText(log, "before start\n");
+        var config = Path.Combine(_dir, "agent.toml");
+        const string inlineLabels = "{ job = \"varlogs\", app = \"demo\" }";
+        File.WriteAllText(config, $"""
+            [agent]
+            hostname = "e2e-host"
+            environment = "ci"
+            interval = "1s"
+            data_dir = "{_dir}/data"
+            [labels]
+            team = "ops"
+            [http]
+            listen = ""
+            [[loki]]
+            url = "{receiver.PushUrl}"
+            batch_wait = "200ms"
+            [[logs.files]]
+            paths = ["{_dir}/*.log"]
+            labels = {inlineLabels}
+            """);
+        await using var agent = AgentProcess.Start(["run", "--config", config]);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!(agent.Stdout + agent.Stderr).Contains("tailing " + log))
+        {
+            Assert.True(DateTime.UtcNow < deadline, agent.Stdout + agent.Stderr);
+            await Task.Delay(100);
+        }
+        await using (var w = new StreamWriter(log, append: true))
+        {
+            for (var i = 0; i < 300; i++) await w.WriteLineAsync($"line {i:D4}");
+        }
+        var lines = await receiver.WaitForLinesAsync(300, TimeSpan.FromSeconds(15));
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"line {i:D4}"), lines);
+        Assert.Equal($"{{app=\"demo\", environment=\"ci\", filename=\"{log}\", host=\"e2e-host\", job=\"varlogs\", team=\"ops\"}}", receiver.Accepted[0].Stream);
+
+        Assert.Equal(0, await agent.TerminateAsync(TimeSpan.FromSeconds(20)));
+        var positions = File.ReadAllText(Path.Combine(_dir, "data", "positions.json"));
+        Assert.Contains($"\"offset\": {new FileInfo(log).Length}", positions);
+    }
+
+    [Fact]
+    public async Task Check_passes_against_live_prometheus_and_loki()
+    {
+        await using var prometheus = await MetricsBackend.StartPrometheusAsync();
+        await using var loki = await LokiServer.StartAsync();
+        var log = Path.Combine(_dir, "app.log");
+        File.WriteAllText(log, "x\n");
+        var config = Path.Combine(_dir, "agent.toml");
+        File.WriteAllText(config, $"""
+            [agent]
+            data_dir = "{_dir}/data"
+            [[remote_write]]
+            url = "{prometheus.WriteUrl}"
+            [[loki]]
+            url = "{loki.PushUrl}"
+            [[logs.files]]
+            paths = ["{log}"]
+            """);
+        var (code, stdout, stderr) = await AgentProcess.RunAsync(["check", "--config", config]);
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("PASS  remote_write[0]", stdout);
+        Assert.Contains("PASS  loki[0]", stdout);
+        Assert.Contains("PASS  logs.files[0]", stdout);
+        Assert.DoesNotContain("FAIL", stdout);
+    }
+
     private static double MemTotalFromProc()
     {
         foreach (var line in File.ReadLines("/proc/meminfo"))

@@ -128,6 +128,12 @@ internal static class Checks
             var detail = $"{endpoint.Url}: HTTP {(int)response.StatusCode} in {ms:F0} ms";
             if (response.IsSuccessStatusCode) return (what, null, detail);
             var text = await response.Content.ReadAsStringAsync(ct);
+            // Loki 3 answers an empty push with 422 "at least one valid stream is required" —
+            // after auth and tenant checks, so the endpoint and credentials are fine.
+            if (!remoteWrite && (int)response.StatusCode == 422 && text.Contains("stream", StringComparison.OrdinalIgnoreCase))
+            {
+                return (what, null, detail + " (empty push refused as expected)");
+            }
             var reason = (int)response.StatusCode switch
             {
                 401 or 403 => "credentials rejected",
