@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Agent.Config;
 using Agent.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Agent.Cli;
 
@@ -25,6 +27,11 @@ public static class RunCommand
                 return ExitCodes.BadInput;
             }
             using var host = AgentHost.Build(loaded);
+            var (version, commit) = VersionCommand.Read();
+            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("agent").LogInformation(
+                "agent {Version} ({Commit}) starting: host {Host}, environment {Environment}, interval {Interval}, {RemoteWrite} remote_write, {Loki} loki, {Files} logs.files",
+                version, commit, loaded.Agent.Hostname, loaded.Agent.Environment, loaded.Agent.Interval,
+                loaded.RemoteWrite.Count, loaded.Loki.Count, loaded.Logs.Files.Count);
             try
             {
                 await host.RunAsync(ct);

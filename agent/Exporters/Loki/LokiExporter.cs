@@ -147,7 +147,7 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
                     case SendOutcome.Delivered:
                         _sent.Add(batch.Entries.Count);
                         _bytes.Add(body.Length);
-                        if (attempt > 0) _logger.LogInformation("loki {Endpoint}: delivered after {Attempts} attempts", Name, attempt + 1);
+                        if (attempt > 0) _logger.LogInformation("{Endpoint}: delivered after {Attempts} attempts", Name, attempt + 1);
                         batch.Acknowledge();
                         return true;
                     case SendOutcome.Rejected:
@@ -155,7 +155,7 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
                         if (_loggedStatuses.Add(code))
                         {
                             var text = await response.Content.ReadAsStringAsync(ct);
-                            _logger.LogError("loki {Endpoint}: HTTP {Code}, {Entries} entries dropped (not retried; logged once per status): {Body}",
+                            _logger.LogError("{Endpoint}: HTTP {Code}, {Entries} entries dropped (not retried; logged once per status): {Body}",
                                 Name, code, batch.Entries.Count, text.Length > 512 ? text[..512] : text.Trim());
                         }
                         batch.Acknowledge();
@@ -176,7 +176,7 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
             var delay = _retry.Delay(attempt, retryAfter);
             if (attempt == 0 || attempt % 10 == 0)
             {
-                _logger.LogWarning("loki {Endpoint}: {Failure}; retrying in {Delay:F1}s (attempt {Attempt})", Name, failure, delay.TotalSeconds, attempt + 1);
+                _logger.LogWarning("{Endpoint}: {Failure}; retrying in {Delay:F1}s (attempt {Attempt})", Name, failure, delay.TotalSeconds, attempt + 1);
             }
             try
             {
@@ -217,7 +217,7 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
         {
             _hardStop.Cancel();
             await _sender;
-            _logger.LogWarning("loki {Endpoint}: shutdown deadline reached; unsent lines will be read again on the next start", Name);
+            _logger.LogWarning("{Endpoint}: shutdown deadline reached; unsent lines will be read again on the next start", Name);
         }
     }
 

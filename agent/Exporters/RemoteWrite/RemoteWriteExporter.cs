@@ -87,7 +87,7 @@ public sealed class RemoteWriteExporter : IAsyncDisposable
         if (left > 0)
         {
             _droppedShutdown.Add(left);
-            _logger.LogWarning("remote_write {Endpoint}: {Samples} samples not delivered before the shutdown deadline", Name, left);
+            _logger.LogWarning("{Endpoint}: {Samples} samples not delivered before the shutdown deadline", Name, left);
         }
         _queued.Set(0);
     }
@@ -137,14 +137,14 @@ public sealed class RemoteWriteExporter : IAsyncDisposable
                     case SendOutcome.Delivered:
                         _sent.Add(samples);
                         _lastSuccess.Set(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0);
-                        if (attempt > 0) _logger.LogInformation("remote_write {Endpoint}: delivered after {Attempts} attempts", Name, attempt + 1);
+                        if (attempt > 0) _logger.LogInformation("{Endpoint}: delivered after {Attempts} attempts", Name, attempt + 1);
                         return true;
                     case SendOutcome.Rejected:
                         _droppedRejected.Add(samples);
                         if (_loggedStatuses.Add(code))
                         {
                             var text = await ReadSnippetAsync(response, ct);
-                            _logger.LogError("remote_write {Endpoint}: HTTP {Code}, {Samples} samples dropped (not retried; logged once per status): {Body}",
+                            _logger.LogError("{Endpoint}: HTTP {Code}, {Samples} samples dropped (not retried; logged once per status): {Body}",
                                 Name, code, samples, text);
                         }
                         return true;
@@ -164,7 +164,7 @@ public sealed class RemoteWriteExporter : IAsyncDisposable
             var delay = _retry.Delay(attempt, retryAfter);
             if (attempt == 0 || attempt % 10 == 0)
             {
-                _logger.LogWarning("remote_write {Endpoint}: {Failure}; retrying in {Delay:F1}s (attempt {Attempt})", Name, failure, delay.TotalSeconds, attempt + 1);
+                _logger.LogWarning("{Endpoint}: {Failure}; retrying in {Delay:F1}s (attempt {Attempt})", Name, failure, delay.TotalSeconds, attempt + 1);
             }
             try
             {
