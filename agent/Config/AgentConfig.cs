@@ -135,6 +135,26 @@ public sealed class DockerLogsSection : ConfigTable
 public sealed class HostSection : ConfigTable
 {
     public bool Enabled { get; set; } = true;
+    /// <summary>Collectors to run besides the default ones (node_exporter's --collector.X).</summary>
+    public List<string> Enable { get; set; } = [];
+    /// <summary>Default collectors not to run (node_exporter's --no-collector.X).</summary>
+    public List<string> Disable { get; set; } = [];
+    /// <summary>Directory of *.prom files for the textfile collector; empty disables reading.</summary>
+    [JsonPropertyName("textfile_dir")]
+    public string TextfileDir { get; set; } = "";
+    [JsonPropertyName("diskstats_device_exclude")]
+    public string DiskstatsDeviceExclude { get; set; } = Collectors.Host.DiskstatsCollector.DefaultDeviceExclude;
+    [JsonPropertyName("filesystem_mount_points_exclude")]
+    public string FilesystemMountPointsExclude { get; set; } = Collectors.Host.FilesystemCollector.DefaultMountPointsExclude;
+    [JsonPropertyName("filesystem_fs_types_exclude")]
+    public string FilesystemFsTypesExclude { get; set; } = Collectors.Host.FilesystemCollector.DefaultFsTypesExclude;
+    /// <summary>How long statfs on a network filesystem may take before the mount is marked device_error.</summary>
+    [JsonPropertyName("filesystem_timeout")]
+    public string FilesystemTimeout { get; set; } = "5s";
+    [JsonPropertyName("netclass_ignored_devices")]
+    public string NetclassIgnoredDevices { get; set; } = Collectors.Host.NetclassCollector.DefaultIgnoredDevices;
+
+    [JsonIgnore] public TimeSpan FilesystemTimeoutValue { get; set; } = TimeSpan.FromSeconds(5);
     [JsonPropertyName("proc_path")]
     public string ProcPath { get; set; } = "/proc";
     [JsonPropertyName("sys_path")]

@@ -172,6 +172,37 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         host.ProcPath = PathValue(host.ProcPath, "host.proc_path");
         host.SysPath = PathValue(host.SysPath, "host.sys_path");
         host.RootPath = PathValue(host.RootPath, "host.root_path");
+        host.TextfileDir = PathValue(host.TextfileDir, "host.textfile_dir");
+        host.FilesystemTimeout = Expand(host.FilesystemTimeout, "host.filesystem_timeout");
+        host.FilesystemTimeoutValue = DurationOf(host.FilesystemTimeout, "host.filesystem_timeout", TimeSpan.FromMilliseconds(10));
+        host.DiskstatsDeviceExclude = RegexValue(host.DiskstatsDeviceExclude, "host.diskstats_device_exclude");
+        host.FilesystemMountPointsExclude = RegexValue(host.FilesystemMountPointsExclude, "host.filesystem_mount_points_exclude");
+        host.FilesystemFsTypesExclude = RegexValue(host.FilesystemFsTypesExclude, "host.filesystem_fs_types_exclude");
+        host.NetclassIgnoredDevices = RegexValue(host.NetclassIgnoredDevices, "host.netclass_ignored_devices");
+        foreach (var (list, key) in new[] { (host.Enable, "host.enable"), (host.Disable, "host.disable") })
+        {
+            foreach (var name in list)
+            {
+                if (!Collectors.Host.HostCollectors.All.Any(d => d.Name == name))
+                {
+                    Problem(key, $"unknown collector \"{name}\" (known: {string.Join(", ", Collectors.Host.HostCollectors.All.Select(d => d.Name))})");
+                }
+            }
+        }
+    }
+
+    private string RegexValue(string pattern, string key)
+    {
+        var expanded = Expand(pattern, key);
+        try
+        {
+            _ = new System.Text.RegularExpressions.Regex(expanded);
+        }
+        catch (ArgumentException e)
+        {
+            Problem(key, $"invalid regular expression: {e.Message}");
+        }
+        return expanded;
     }
 
     /// <summary>

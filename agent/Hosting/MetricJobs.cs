@@ -19,10 +19,9 @@ public static class MetricJobs
         {
             var paths = new HostPaths(config.Host.ProcPath, config.Host.SysPath, config.Host.RootPath);
             var collectors = new List<ICollector>();
-            foreach (var descriptor in HostCollectors.All)
+            foreach (var descriptor in HostCollectors.Selected(config.Host))
             {
-                if (!descriptor.EnabledByDefault) continue;
-                if (descriptor.Create(paths) is { } collector) collectors.Add(collector);
+                if (descriptor.Create(paths, config.Host) is { } collector) collectors.Add(collector);
             }
             runners.Add(new CollectorRunner("node", collectors, loggers.CreateLogger("collector.host")));
         }

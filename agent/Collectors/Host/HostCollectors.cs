@@ -1,14 +1,37 @@
+using Agent.Config;
+
 namespace Agent.Collectors.Host;
 
 /// <summary>
-/// The explicit table of host collectors (node_exporter's names). Factories return null where
-/// a collector cannot work (non-Linux), which `agent check` reports as unavailable.
+/// The explicit table of host collectors, node_exporter's names and defaults. Factories
+/// return null where a collector cannot work (not Linux), which `agent check` reports.
 /// </summary>
 public static class HostCollectors
 {
+    private static ICollector? Linux(Func<ICollector> create) => OperatingSystem.IsLinux() ? create() : null;
+
     public static IReadOnlyList<CollectorDescriptor> All { get; } =
     [
-        new("cpu", EnabledByDefault: true, paths => OperatingSystem.IsLinux() ? new CpuCollector(paths) : null),
-        new("meminfo", EnabledByDefault: true, paths => OperatingSystem.IsLinux() ? new MeminfoCollector(paths) : null),
+        new("conntrack", true, (p, _) => Linux(() => new ConntrackCollector(p))),
+        new("cpu", true, (p, _) => Linux(() => new CpuCollector(p))),
+        new("diskstats", true, (p, s) => Linux(() => new DiskstatsCollector(p, s.DiskstatsDeviceExclude))),
+        new("entropy", true, (p, _) => Linux(() => new EntropyCollector(p))),
+        new("filefd", true, (p, _) => Linux(() => new FilefdCollector(p))),
+        new("filesystem", true, (p, s) => OperatingSystem.IsLinux() && Environment.Is64BitProcess
+            ? new FilesystemCollector(p, s.FilesystemMountPointsExclude, s.FilesystemFsTypesExclude, s.FilesystemTimeoutValue) : null),
+        new("loadavg", true, (p, _) => Linux(() => new LoadavgCollector(p))),
+        new("meminfo", true, (p, _) => Linux(() => new MeminfoCollector(p))),
+        new("netclass", true, (p, s) => Linux(() => new NetclassCollector(p, s.NetclassIgnoredDevices))),
+        new("os", true, (p, _) => Linux(() => new OsCollector(p))),
+        new("pressure", true, (p, _) => Linux(() => new PressureCollector(p))),
+        new("stat", true, (p, _) => Linux(() => new StatCollector(p))),
+        new("textfile", true, (_, s) => new TextfileCollector(s.TextfileDir)),
+        new("time", true, (p, _) => new TimeCollector(p)),
+        new("uname", true, (_, _) => Linux(() => new UnameCollector())),
+        new("vmstat", true, (p, _) => Linux(() => new VmstatCollector(p))),
     ];
+
+    /// <summary>The collectors a [host] section selects: defaults, plus enable, minus disable.</summary>
+    public static IEnumerable<CollectorDescriptor> Selected(HostSection settings) =>
+        All.Where(d => (d.EnabledByDefault || settings.Enable.Contains(d.Name)) && !settings.Disable.Contains(d.Name));
 }

@@ -1,0 +1,49 @@
+using Agent.Collectors.Host.Procfs;
+
+namespace Agent.Collectors.Host;
+
+/// <summary>
+/// node_exporter's pressure collector (PSI): the "total" microseconds of /proc/pressure/{cpu,io,memory}
+/// as seconds. Kernels without PSI have no /proc/pressure: nothing to report, not an error.
+/// </summary>
+public sealed class PressureCollector(HostPaths paths) : ICollector
+{
+    private readonly string _dir = paths.ProcFile("pressure");
+    private readonly ProcFileReader _reader = new(512);
+
+    public string Name => "pressure";
+
+    public void Collect(List<Pipeline.MetricFamily> into)
+    {
+        if (!Directory.Exists(_dir)) return;
+        if (Read("cpu", out var cpuSome, out _))
+        {
+            into.AddCounter("node_pressure_cpu_waiting_seconds_total", "Total time in seconds that processes have waited for CPU time", cpuSome);
+        }
+        if (Read("io", out var ioSome, out var ioFull))
+        {
+            into.AddCounter("node_pressure_io_waiting_seconds_total", "Total time in seconds that processes have waited due to IO congestion", ioSome);
+            into.AddCounter("node_pressure_io_stalled_seconds_total", "Total time in seconds no process could make progress due to IO congestion", ioFull);
+        }
+        if (Read("memory", out var memSome, out var memFull))
+        {
+            into.AddCounter("node_pressure_memory_waiting_seconds_total", "Total time in seconds that processes have waited for memory", memSome);
+            into.AddCounter("node_pressure_memory_stalled_seconds_total", "Total time in seconds no process could make progress due to memory congestion", memFull);
+        }
+    }
+
+    private bool Read(string resource, out double some, out double full)
+    {
+        some = full = 0;
+        if (!_reader.TryRead(Path.Combine(_dir, resource), out var content)) return false;
+        var found = false;
+        foreach (var line in new LineEnumerator(content))
+        {
+            var at = line.IndexOf("total="u8);
+            if (at < 0 || !ProcNumbers.TryParseLong(line[(at + 6)..], out var micros)) continue;
+            if (line.StartsWith("some"u8)) { some = micros / 1e6; found = true; }
+            else if (line.StartsWith("full"u8)) full = micros / 1e6;
+        }
+        return found;
+    }
+}

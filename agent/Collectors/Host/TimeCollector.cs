@@ -1,0 +1,57 @@
+using Agent.Pipeline;
+
+namespace Agent.Collectors.Host;
+
+/// <summary>
+/// node_exporter's time collector: wall clock, time zone offset, and the clocksources from
+/// /sys/devices/system/clocksource (available and current, per clocksource device).
+/// </summary>
+public sealed class TimeCollector(HostPaths paths) : ICollector
+{
+    private readonly string _clocksources = paths.SysFile("devices/system/clocksource");
+
+    public string Name => "time";
+
+    public void Collect(List<MetricFamily> into)
+    {
+        var now = DateTimeOffset.UtcNow;
+        into.AddGauge("node_time_seconds", "System time in seconds since epoch (1970).", now.ToUnixTimeMilliseconds() / 1000.0);
+        var zone = TimeZoneInfo.Local;
+        var offset = zone.GetUtcOffset(now);
+        var zoneFamily = new MetricFamily("node_time_zone_offset_seconds", "System time zone offset in seconds.", MetricType.Gauge);
+        zoneFamily.Add([new Label("time_zone", ZoneAbbreviation(zone, now))], offset.TotalSeconds);
+        into.Add(zoneFamily);
+
+        if (!Directory.Exists(_clocksources)) return;
+        var available = new MetricFamily("node_time_clocksource_available_info", "Available clocksources read from '/sys/devices/system/clocksource'.", MetricType.Gauge);
+        var current = new MetricFamily("node_time_clocksource_current_info", "Current clocksource read from '/sys/devices/system/clocksource'.", MetricType.Gauge);
+        foreach (var dir in Directory.EnumerateDirectories(_clocksources, "clocksource*"))
+        {
+            var device = Path.GetFileName(dir)["clocksource".Length..];
+            try
+            {
+                foreach (var name in File.ReadAllText(Path.Combine(dir, "available_clocksource")).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    available.Add([new("clocksource", name), new("device", device)], 1);
+                }
+                current.Add([new("clocksource", File.ReadAllText(Path.Combine(dir, "current_clocksource")).Trim()), new("device", device)], 1);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        into.Add(available);
+        into.Add(current);
+    }
+
+    /// <summary>
+    /// Go reports the zone abbreviation ("UTC", "CET"); .NET has no abbreviation, so UTC zones map
+    /// to "UTC" and others use their id's last segment when it is an abbreviation, else the id.
+    /// </summary>
+    private static string ZoneAbbreviation(TimeZoneInfo zone, DateTimeOffset now)
+    {
+        if (zone.BaseUtcOffset == TimeSpan.Zero && !zone.SupportsDaylightSavingTime) return "UTC";
+        var name = zone.IsDaylightSavingTime(now) ? zone.DaylightName : zone.StandardName;
+        return name.Length is > 0 and <= 5 ? name : zone.Id;
+    }
+}
