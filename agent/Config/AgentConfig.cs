@@ -151,6 +151,9 @@ public sealed class HostSection : ConfigTable
     /// <summary>How long statfs on a network filesystem may take before the mount is marked device_error.</summary>
     [JsonPropertyName("filesystem_timeout")]
     public string FilesystemTimeout { get; set; } = "5s";
+    /// <summary>Devices the netdev collector leaves out (Debian's node_exporter default: loopback).</summary>
+    [JsonPropertyName("netdev_device_exclude")]
+    public string NetdevDeviceExclude { get; set; } = Collectors.Host.NetdevCollector.DefaultDeviceExclude;
     [JsonPropertyName("netclass_ignored_devices")]
     public string NetclassIgnoredDevices { get; set; } = Collectors.Host.NetclassCollector.DefaultIgnoredDevices;
 

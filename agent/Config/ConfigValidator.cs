@@ -178,6 +178,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         host.DiskstatsDeviceExclude = RegexValue(host.DiskstatsDeviceExclude, "host.diskstats_device_exclude");
         host.FilesystemMountPointsExclude = RegexValue(host.FilesystemMountPointsExclude, "host.filesystem_mount_points_exclude");
         host.FilesystemFsTypesExclude = RegexValue(host.FilesystemFsTypesExclude, "host.filesystem_fs_types_exclude");
+        host.NetdevDeviceExclude = RegexValue(host.NetdevDeviceExclude, "host.netdev_device_exclude");
         host.NetclassIgnoredDevices = RegexValue(host.NetclassIgnoredDevices, "host.netclass_ignored_devices");
         foreach (var (list, key) in new[] { (host.Enable, "host.enable"), (host.Disable, "host.disable") })
         {

@@ -1,0 +1,71 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Agent.Collectors.Host.Procfs;
+using Agent.Pipeline;
+
+namespace Agent.Collectors.Host;
+
+/// <summary>
+/// node_exporter's netdev collector: per-device counters of /proc/net/dev, plus rx_nohandler
+/// from /sys/class/net/&lt;dev&gt;/statistics (node_exporter gets it over netlink).
+/// </summary>
+public sealed class NetdevCollector : ICollector
+{
+    public const string DefaultDeviceExclude = "^lo$";
+
+    private static readonly string[] Columns =
+    [
+        "receive_bytes", "receive_packets", "receive_errs", "receive_drop", "receive_fifo", "receive_frame", "receive_compressed", "receive_multicast",
+        "transmit_bytes", "transmit_packets", "transmit_errs", "transmit_drop", "transmit_fifo", "transmit_colls", "transmit_carrier", "transmit_compressed",
+    ];
+
+    private readonly string _path;
+    private readonly string _sysNet;
+    private readonly Regex? _exclude;
+    private readonly ProcFileReader _reader = new();
+    private readonly ProcFileReader _small = new(64);
+    private readonly Dictionary<string, (bool Excluded, Label[] Labels, string NoHandlerPath)> _devices = new(StringComparer.Ordinal);
+
+    public NetdevCollector(HostPaths paths, string? deviceExclude = null)
+    {
+        _path = paths.ProcFile("net/dev");
+        _sysNet = paths.SysFile("class/net");
+        _exclude = string.IsNullOrEmpty(deviceExclude) ? null : new Regex(deviceExclude, RegexOptions.CultureInvariant);
+    }
+
+    public string Name => "netdev";
+
+    public void Collect(List<MetricFamily> into)
+    {
+        if (!_reader.TryRead(_path, out var content)) throw new IOException($"cannot read {_path}");
+        var families = new MetricFamily[Columns.Length + 1];
+        for (var i = 0; i < Columns.Length; i++)
+        {
+            families[i] = new MetricFamily($"node_network_{Columns[i]}_total", $"Network device statistic {Columns[i]}.", MetricType.Counter);
+        }
+        var noHandler = families[Columns.Length] = new MetricFamily("node_network_receive_nohandler_total", "Network device statistic receive_nohandler.", MetricType.Counter);
+        foreach (var line in new LineEnumerator(content))
+        {
+            var colon = line.IndexOf((byte)':');
+            if (colon < 0) continue;
+            var device = Device(line[..colon].Trim(" "u8));
+            if (device.Excluded) continue;
+            var fields = new FieldEnumerator(line[(colon + 1)..]);
+            for (var i = 0; i < Columns.Length && fields.MoveNext(); i++)
+            {
+                if (ProcNumbers.TryParseLong(fields.Current, out var value)) families[i].Add(device.Labels, value);
+            }
+            if (_small.TryRead(device.NoHandlerPath, out var nh) && ProcNumbers.TryParseLong(nh, out var dropped)) noHandler.Add(device.Labels, dropped);
+        }
+        into.AddRange(families);
+    }
+
+    private (bool Excluded, Label[] Labels, string NoHandlerPath) Device(ReadOnlySpan<byte> raw)
+    {
+        var name = Encoding.UTF8.GetString(raw);
+        if (_devices.TryGetValue(name, out var cached)) return cached;
+        var entry = (_exclude?.IsMatch(name) ?? false, new Label[] { new("device", name) }, Path.Combine(_sysNet, name, "statistics", "rx_nohandler"));
+        _devices[name] = entry;
+        return entry;
+    }
+}
