@@ -72,6 +72,40 @@ public sealed class AgentRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Dashboard_queries_return_sane_values_from_prometheus_fed_by_the_agent()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "host collectors are Linux-only");
+        await using var prometheus = await MetricsBackend.StartPrometheusAsync();
+        var config = Path.Combine(_dir, "agent.toml");
+        File.WriteAllText(config, $"""
+            [agent]
+            hostname = "dash-host"
+            interval = "1s"
+            data_dir = "{_dir}/data"
+            [http]
+            listen = ""
+            [[remote_write]]
+            url = "{prometheus.WriteUrl}"
+            """);
+        await using var agent = AgentProcess.Start(["run", "--config", config]);
+        await prometheus.WaitForAsync("count_over_time(node_cpu_seconds_total{host=\"dash-host\",mode=\"idle\",cpu=\"0\"}[1m]) >= 5", TimeSpan.FromSeconds(40));
+
+        // The "Node Exporter Full" style expressions and the HighCPU / HighMemory / HighDisk alert inputs.
+        var cpu = await prometheus.WaitForAsync("100 - avg by (instance)(rate(node_cpu_seconds_total{mode=\"idle\",host=\"dash-host\"}[5m])) * 100", TimeSpan.FromSeconds(20));
+        Assert.Equal("dash-host", cpu.Single().Labels["instance"]);
+        Assert.InRange(cpu.Single().Value, 0, 100);
+        var memory = await prometheus.WaitForAsync("(1 - node_memory_MemAvailable_bytes{host=\"dash-host\"} / node_memory_MemTotal_bytes{host=\"dash-host\"}) * 100", TimeSpan.FromSeconds(20));
+        Assert.InRange(memory.Single().Value, 0.1, 100);
+        var disk = await prometheus.WaitForAsync("(1 - node_filesystem_avail_bytes{host=\"dash-host\",mountpoint=\"/\"} / node_filesystem_size_bytes{host=\"dash-host\",mountpoint=\"/\"}) * 100", TimeSpan.FromSeconds(20));
+        Assert.InRange(disk.Single().Value, 0.001, 100);
+        var up = await prometheus.WaitForAsync("time() - node_boot_time_seconds{host=\"dash-host\"}", TimeSpan.FromSeconds(20));
+        Assert.True(up.Single().Value > 0);
+        var network = await prometheus.WaitForAsync("sum by (instance)(rate(node_network_receive_bytes_total{host=\"dash-host\"}[1m]))", TimeSpan.FromSeconds(20));
+        Assert.True(network.Single().Value >= 0);
+        Assert.Equal(0, await agent.TerminateAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
     public async Task Sigterm_with_an_unreachable_monitor_exits_0_within_the_shutdown_timeout()
     {
         var config = Path.Combine(_dir, "agent.toml");
