@@ -7,7 +7,7 @@ public static class FamilyList
 {
     public static void AddSingle(this List<MetricFamily> into, string name, string help, MetricType type, double value)
     {
-        var family = new MetricFamily(name, help, type);
+        var family = new MetricFamily(name, help, type, capacity: 1);
         family.Add(Labels.Empty, value);
         into.Add(family);
     }

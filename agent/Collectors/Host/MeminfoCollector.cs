@@ -26,7 +26,7 @@ public sealed class MeminfoCollector(HostPaths paths) : ICollector
         MeminfoParser.Parse(content, (raw, value, kilobytes) =>
         {
             var (name, help, type) = NameAt(index++, raw, kilobytes);
-            var family = new MetricFamily(name, help, type);
+            var family = new MetricFamily(name, help, type, capacity: 1);
             family.Add(Labels.Empty, kilobytes ? value * 1024.0 : value);
             into.Add(family);
         });

@@ -36,9 +36,24 @@ public sealed class NetclassCollector : ICollector
         ("type", "protocol_type", MetricType.Gauge, Parse.Decimal, 1),
     ];
 
+    private static readonly string[] InfoFiles = ["address", "broadcast", "duplex", "ifalias", "operstate"];
+
     private readonly string _root;
     private readonly Regex _ignored;
     private readonly ProcFileReader _reader = new(256);
+    private readonly Dictionary<string, DeviceState?> _devices = new(StringComparer.Ordinal);
+
+    /// <summary>Per device: its attribute paths and label arrays, built once; info labels rebuilt only when a value changes.</summary>
+    private sealed class DeviceState(string dir, string device)
+    {
+        public string Device { get; } = device;
+        public Label[] Labels { get; } = [new("device", device)];
+        public string[] PropertyPaths { get; } = [.. Properties.Select(p => Path.Combine(dir, p.File))];
+        public string[] InfoPaths { get; } = [.. InfoFiles.Select(f => Path.Combine(dir, f))];
+        public byte[][] InfoRaw { get; } = new byte[InfoFiles.Length][];
+        public Label[]? Info { get; set; }
+        public bool Up { get; set; }
+    }
 
     public NetclassCollector(HostPaths paths, string? ignoredDevices = null)
     {
@@ -58,30 +73,50 @@ public sealed class NetclassCollector : ICollector
         }
         var info = new MetricFamily("node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.", MetricType.Gauge);
         var up = new MetricFamily("node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", MetricType.Gauge);
-        foreach (var dir in Directory.EnumerateDirectories(_root).Order(StringComparer.Ordinal))
+        foreach (var dir in Directory.EnumerateDirectories(_root))
         {
-            var device = Path.GetFileName(dir);
-            if (_ignored.IsMatch(device)) continue;
-            Label[] labels = [new("device", device)];
+            var name = Path.GetFileName(dir);
+            if (!_devices.TryGetValue(name, out var device))
+            {
+                device = _ignored.IsMatch(name) ? null : new DeviceState(dir, name);
+                _devices[name] = device;
+            }
+            if (device is null) continue;
             for (var i = 0; i < Properties.Length; i++)
             {
-                if (!_reader.TryRead(Path.Combine(dir, Properties[i].File), out var content)) continue;
+                if (!_reader.TryRead(device.PropertyPaths[i], out var content)) continue;
                 long value;
                 var ok = Properties[i].Parse == Parse.Hex ? ProcNumbers.TryParseHex(content, out value) : ProcNumbers.TryParseLong(content, out value);
-                if (ok) families[i].Add(labels, value * Properties[i].Scale);
+                if (ok) families[i].Add(device.Labels, value * Properties[i].Scale);
             }
-            var operstate = Text(dir, "operstate");
-            info.Add(Labels.Sorted([
-                new("address", Text(dir, "address")), new("broadcast", Text(dir, "broadcast")), new("device", device),
-                new("duplex", Text(dir, "duplex")), new("ifalias", Text(dir, "ifalias")), new("operstate", operstate),
-            ]), 1);
-            up.Add(labels, operstate == "up" ? 1 : 0);
+            info.Add(InfoLabels(device), 1);
+            up.Add(device.Labels, device.Up ? 1 : 0);
         }
         into.AddRange(families);
         into.Add(info);
         into.Add(up);
     }
 
-    private string Text(string dir, string file) =>
-        _reader.TryRead(Path.Combine(dir, file), out var content) ? System.Text.Encoding.UTF8.GetString(content.Trim(" \t\r\n"u8)) : "";
+    private Label[] InfoLabels(DeviceState device)
+    {
+        var changed = device.Info is null;
+        for (var i = 0; i < InfoFiles.Length; i++)
+        {
+            var raw = _reader.TryRead(device.InfoPaths[i], out var content) ? content.Trim(" \t\r\n"u8) : default;
+            if (device.InfoRaw[i] is { } previous && raw.SequenceEqual(previous)) continue;
+            device.InfoRaw[i] = raw.ToArray();
+            changed = true;
+        }
+        if (changed)
+        {
+            string Text(int i) => System.Text.Encoding.UTF8.GetString(device.InfoRaw[i]);
+            var operstate = Text(4);
+            device.Up = operstate == "up";
+            device.Info = Labels.Sorted([
+                new("address", Text(0)), new("broadcast", Text(1)), new("device", device.Device),
+                new("duplex", Text(2)), new("ifalias", Text(3)), new("operstate", operstate),
+            ]);
+        }
+        return device.Info!;
+    }
 }

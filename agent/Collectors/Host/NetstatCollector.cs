@@ -15,8 +15,8 @@ public sealed class NetstatCollector(HostPaths paths) : ICollector
     private readonly string _snmp = paths.ProcFile("net/snmp");
     private readonly string _snmp6 = paths.ProcFile("net/snmp6");
     private readonly ProcFileReader _reader = new();
-    private readonly Dictionary<string, string?> _names = new(StringComparer.Ordinal);
-    private readonly List<(byte[] Protocol, byte[] Field, string? Name)> _byPosition = [];
+    private readonly Dictionary<string, (string Name, string Help)?> _names = new(StringComparer.Ordinal);
+    private readonly List<(byte[] Protocol, byte[] Field, (string Name, string Help)? Metric)> _byPosition = [];
     private int _position;
 
     public string Name => "netstat";
@@ -63,22 +63,23 @@ public sealed class NetstatCollector(HostPaths paths) : ICollector
 
     private void Emit(List<MetricFamily> into, ReadOnlySpan<byte> protocol, ReadOnlySpan<byte> field, ReadOnlySpan<byte> number)
     {
-        var name = NameAt(protocol, field);
-        if (name is null || !ProcNumbers.TryParseDouble(number, out var value)) return;
-        into.AddSingle(name, $"Statistic {name["node_netstat_".Length..].Replace("_", "")}.", MetricType.Untyped, value);
+        if (NameAt(protocol, field) is not { } metric || !ProcNumbers.TryParseDouble(number, out var value)) return;
+        into.AddSingle(metric.Name, metric.Help, MetricType.Untyped, value);
     }
 
-    private string? NameAt(ReadOnlySpan<byte> protocol, ReadOnlySpan<byte> field)
+    private (string Name, string Help)? NameAt(ReadOnlySpan<byte> protocol, ReadOnlySpan<byte> field)
     {
         var at = _position++;
         if (at < _byPosition.Count && _byPosition[at].Protocol.AsSpan().SequenceEqual(protocol) && _byPosition[at].Field.AsSpan().SequenceEqual(field))
         {
-            return _byPosition[at].Name;
+            return _byPosition[at].Metric;
         }
-        var key = Encoding.ASCII.GetString(protocol) + "_" + Encoding.ASCII.GetString(field);
+        var p = Encoding.ASCII.GetString(protocol);
+        var f = Encoding.ASCII.GetString(field);
+        var key = p + "_" + f;
         if (!_names.TryGetValue(key, out var name))
         {
-            name = Wanted(key) ? "node_netstat_" + key : null;
+            name = Wanted(key) ? ("node_netstat_" + key, $"Statistic {p}{f}.") : null;
             _names[key] = name;
         }
         var entry = (protocol.ToArray(), field.ToArray(), name);

@@ -1,3 +1,5 @@
+using System.Buffers;
+using Agent.Collectors.Host.Procfs;
 using Agent.Pipeline;
 
 namespace Agent.Collectors.Host;
@@ -9,6 +11,11 @@ namespace Agent.Collectors.Host;
 public sealed class TimeCollector(HostPaths paths) : ICollector
 {
     private readonly string _clocksources = paths.SysFile("devices/system/clocksource");
+    private readonly ProcFileReader _reader = new(256);
+    private string[]? _devices;
+    private readonly ArrayBufferWriter<byte> _scratch = new(256);
+    private byte[] _raw = [];
+    private (MetricFamily Available, MetricFamily Current)? _cached;
 
     public string Name => "time";
 
@@ -18,14 +25,38 @@ public sealed class TimeCollector(HostPaths paths) : ICollector
         into.AddGauge("node_time_seconds", "System time in seconds since epoch (1970).", now.ToUnixTimeMilliseconds() / 1000.0);
         var zone = TimeZoneInfo.Local;
         var offset = zone.GetUtcOffset(now);
-        var zoneFamily = new MetricFamily("node_time_zone_offset_seconds", "System time zone offset in seconds.", MetricType.Gauge);
+        var zoneFamily = new MetricFamily("node_time_zone_offset_seconds", "System time zone offset in seconds.", MetricType.Gauge, capacity: 1);
         zoneFamily.Add([new Label("time_zone", ZoneAbbreviation(zone, now))], offset.TotalSeconds);
         into.Add(zoneFamily);
+        if (Clocksources() is { } clock)
+        {
+            into.Add(clock.Available);
+            into.Add(clock.Current);
+        }
+    }
 
-        if (!Directory.Exists(_clocksources)) return;
+    /// <summary>Clocksource families, rebuilt only when the sysfs contents change (they almost never do).</summary>
+    private (MetricFamily Available, MetricFamily Current)? Clocksources()
+    {
+        if (_devices is null)
+        {
+            if (!Directory.Exists(_clocksources)) return null;
+            _devices = [.. Directory.EnumerateDirectories(_clocksources, "clocksource*").Order(StringComparer.Ordinal)];
+        }
+        var raw = _scratch;
+        raw.ResetWrittenCount();
+        foreach (var dir in _devices)
+        {
+            if (_reader.TryRead(dir + "/available_clocksource", out var available)) raw.Write(available);
+            raw.Write("|"u8);
+            if (_reader.TryRead(dir + "/current_clocksource", out var current)) raw.Write(current);
+            raw.Write("|"u8);
+        }
+        if (_cached is not null && raw.WrittenSpan.SequenceEqual(_raw)) return _cached;
+        _raw = raw.WrittenSpan.ToArray();
         var available = new MetricFamily("node_time_clocksource_available_info", "Available clocksources read from '/sys/devices/system/clocksource'.", MetricType.Gauge);
         var current = new MetricFamily("node_time_clocksource_current_info", "Current clocksource read from '/sys/devices/system/clocksource'.", MetricType.Gauge);
-        foreach (var dir in Directory.EnumerateDirectories(_clocksources, "clocksource*"))
+        foreach (var dir in _devices)
         {
             var device = Path.GetFileName(dir)["clocksource".Length..];
             try
@@ -40,8 +71,8 @@ public sealed class TimeCollector(HostPaths paths) : ICollector
             {
             }
         }
-        into.Add(available);
-        into.Add(current);
+        _cached = (available, current);
+        return _cached;
     }
 
     /// <summary>
