@@ -12,7 +12,7 @@ public sealed class TimeCollector(HostPaths paths) : ICollector
 {
     private readonly string _clocksources = paths.SysFile("devices/system/clocksource");
     private readonly ProcFileReader _reader = new(256);
-    private string[]? _devices;
+    private (string Device, string Available, string Current)[]? _devices;
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
     private byte[] _raw = [];
     private (MetricFamily Available, MetricFamily Current)? _cached;
@@ -41,31 +41,31 @@ public sealed class TimeCollector(HostPaths paths) : ICollector
         if (_devices is null)
         {
             if (!Directory.Exists(_clocksources)) return null;
-            _devices = [.. Directory.EnumerateDirectories(_clocksources, "clocksource*").Order(StringComparer.Ordinal)];
+            _devices = [.. Directory.EnumerateDirectories(_clocksources, "clocksource*").Order(StringComparer.Ordinal)
+                .Select(d => (Path.GetFileName(d)["clocksource".Length..], Path.Combine(d, "available_clocksource"), Path.Combine(d, "current_clocksource")))];
         }
         var raw = _scratch;
         raw.ResetWrittenCount();
-        foreach (var dir in _devices)
+        foreach (var (_, availablePath, currentPath) in _devices)
         {
-            if (_reader.TryRead(dir + "/available_clocksource", out var available)) raw.Write(available);
+            if (_reader.TryRead(availablePath, out var content)) raw.Write(content);
             raw.Write("|"u8);
-            if (_reader.TryRead(dir + "/current_clocksource", out var current)) raw.Write(current);
+            if (_reader.TryRead(currentPath, out content)) raw.Write(content);
             raw.Write("|"u8);
         }
         if (_cached is not null && raw.WrittenSpan.SequenceEqual(_raw)) return _cached;
         _raw = raw.WrittenSpan.ToArray();
         var available = new MetricFamily("node_time_clocksource_available_info", "Available clocksources read from '/sys/devices/system/clocksource'.", MetricType.Gauge);
         var current = new MetricFamily("node_time_clocksource_current_info", "Current clocksource read from '/sys/devices/system/clocksource'.", MetricType.Gauge);
-        foreach (var dir in _devices)
+        foreach (var (device, availablePath, currentPath) in _devices)
         {
-            var device = Path.GetFileName(dir)["clocksource".Length..];
             try
             {
-                foreach (var name in File.ReadAllText(Path.Combine(dir, "available_clocksource")).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                foreach (var name in File.ReadAllText(availablePath).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
                     available.Add([new("clocksource", name), new("device", device)], 1);
                 }
-                current.Add([new("clocksource", File.ReadAllText(Path.Combine(dir, "current_clocksource")).Trim()), new("device", device)], 1);
+                current.Add([new("clocksource", File.ReadAllText(currentPath).Trim()), new("device", device)], 1);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
