@@ -1,6 +1,7 @@
 using Agent.Collectors;
 using Agent.Collectors.Host;
 using Agent.Pipeline;
+using Agent.Tests.Support;
 using Xunit;
 
 namespace Agent.Tests.Collectors.Host;
@@ -9,7 +10,7 @@ namespace Agent.Tests.Collectors.Host;
 public sealed class HostCollectorsFixtureTests
 {
     private static HostPaths Fixture(string name) =>
-        new(Path.Combine(AppContext.BaseDirectory, "fixtures", "host", name), "/nonexistent-sys", "/");
+        new(Fixtures.Path("host", name), "/nonexistent-sys", "/");
 
     private static List<MetricFamily> Collect(ICollector collector)
     {
@@ -26,7 +27,7 @@ public sealed class HostCollectorsFixtureTests
     public void Cpu_on_captured_tree_divides_ticks_by_user_hz()
     {
         var families = Collect(new CpuCollector(Fixture("proc")));
-        var cpu0 = File.ReadLines(Path.Combine(AppContext.BaseDirectory, "fixtures/host/proc/stat")).First(l => l.StartsWith("cpu0 ")).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var cpu0 = File.ReadLines(Fixtures.Path("host/proc/stat")).First(l => l.StartsWith("cpu0 ")).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(double.Parse(cpu0[1]) / 100, Value(families, "node_cpu_seconds_total", ("cpu", "0"), ("mode", "user")));
         Assert.Equal(double.Parse(cpu0[4]) / 100, Value(families, "node_cpu_seconds_total", ("cpu", "0"), ("mode", "idle")));
         Assert.Equal(8 * 2, families.Single(f => f.Name == "node_cpu_seconds_total").Samples.Count);
@@ -70,7 +71,7 @@ public sealed class HostCollectorsFixtureTests
         var collector = new MeminfoCollector(Fixture("proc"));
         var first = Collect(collector);
         var second = Collect(collector);
-        var fields = File.ReadLines(Path.Combine(AppContext.BaseDirectory, "fixtures/host/proc/meminfo")).Count(l => l.Contains(':'));
+        var fields = File.ReadLines(Fixtures.Path("host/proc/meminfo")).Count(l => l.Contains(':'));
         Assert.Equal(fields, first.Count);
         Assert.Same(first[0].Name, second[0].Name);
     }

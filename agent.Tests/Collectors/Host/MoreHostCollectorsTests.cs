@@ -1,6 +1,7 @@
 using Agent.Collectors;
 using Agent.Collectors.Host;
 using Agent.Pipeline;
+using Agent.Tests.Support;
 using Xunit;
 
 namespace Agent.Tests.Collectors.Host;
@@ -8,7 +9,7 @@ namespace Agent.Tests.Collectors.Host;
 /// <summary>Every host collector on the captured tree (fixtures/host) and on edge cases.</summary>
 public sealed class MoreHostCollectorsTests
 {
-    private static readonly string Root = Path.Combine(AppContext.BaseDirectory, "fixtures", "host");
+    private static readonly string Root = Fixtures.Path("host");
     private static readonly HostPaths Fixture = new(Path.Combine(Root, "proc"), Path.Combine(Root, "sys"), Root);
 
     private static List<MetricFamily> Collect(ICollector collector)

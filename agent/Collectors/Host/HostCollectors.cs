@@ -14,11 +14,13 @@ public static class HostCollectors
     [
         new("conntrack", true, (p, _) => Linux(() => new ConntrackCollector(p))),
         new("cpu", true, (p, _) => Linux(() => new CpuCollector(p))),
+        new("cpufreq", true, (p, _) => Linux(() => new CpufreqCollector(p))),
         new("diskstats", true, (p, s) => Linux(() => new DiskstatsCollector(p, s.DiskstatsDeviceExclude))),
         new("entropy", true, (p, _) => Linux(() => new EntropyCollector(p))),
         new("filefd", true, (p, _) => Linux(() => new FilefdCollector(p))),
         new("filesystem", true, (p, s) => OperatingSystem.IsLinux() && Environment.Is64BitProcess
             ? new FilesystemCollector(p, s.FilesystemMountPointsExclude, s.FilesystemFsTypesExclude, s.FilesystemTimeoutValue) : null),
+        new("hwmon", true, (p, _) => Linux(() => new HwmonCollector(p))),
         new("loadavg", true, (p, _) => Linux(() => new LoadavgCollector(p))),
         new("meminfo", true, (p, _) => Linux(() => new MeminfoCollector(p))),
         new("netdev", true, (p, s) => Linux(() => new NetdevCollector(p, s.NetdevDeviceExclude))),
@@ -29,6 +31,7 @@ public static class HostCollectors
         new("sockstat", true, (p, _) => Linux(() => new SockstatCollector(p))),
         new("stat", true, (p, _) => Linux(() => new StatCollector(p))),
         new("textfile", true, (_, s) => new TextfileCollector(s.TextfileDir)),
+        new("thermal_zone", true, (p, _) => Linux(() => new ThermalZoneCollector(p))),
         new("time", true, (p, _) => new TimeCollector(p)),
         new("uname", true, (_, _) => Linux(() => new UnameCollector())),
         new("vmstat", true, (p, _) => Linux(() => new VmstatCollector(p))),
