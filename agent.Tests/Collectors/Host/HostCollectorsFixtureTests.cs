@@ -83,4 +83,40 @@ public sealed class HostCollectorsFixtureTests
         Assert.Empty(Collect(new CpuCollector(Fixture("edge/empty"))).SelectMany(f => f.Samples));
         Assert.Throws<IOException>(() => Collect(new CpuCollector(Fixture("edge/nothing-here"))));
     }
+
+    [Fact]
+    public void Cpu_counters_never_go_backwards_unless_the_cpu_was_replugged()
+    {
+        var dir = Directory.CreateTempSubdirectory("agent-cpu-").FullName;
+        try
+        {
+            var stat = Path.Combine(dir, "stat");
+            var collector = new CpuCollector(new HostPaths(dir, "/nonexistent", "/"));
+            double Idle()
+            {
+                var families = Collect(collector);
+                return Value(families, "node_cpu_seconds_total", ("cpu", "0"), ("mode", "idle"));
+            }
+            File.WriteAllText(stat, "cpu0 100 0 50 1000 0 0 0 0 0 0\n");
+            Assert.Equal(10, Idle());
+            File.WriteAllText(stat, "cpu0 100 0 50 990 0 0 0 0 0 0\n");
+            Assert.Equal(10, Idle());
+            File.WriteAllText(stat, "cpu0 100 0 50 500 0 0 0 0 0 0\n");
+            Assert.Equal(5, Idle());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Cpu_isolated_and_thermal_throttle_counters_where_the_kernel_has_them()
+    {
+        var families = Collect(new CpuCollector(new HostPaths(Fixtures.Path("host", "proc"), Fixtures.Path("host", "throttle", "sys"), "/")));
+        Assert.Equal(1, Value(families, "node_cpu_isolated", ("cpu", "1")));
+        Assert.Equal(5, Value(families, "node_cpu_core_throttles_total", ("core", "1"), ("package", "0")));
+        Assert.Equal(7, Value(families, "node_cpu_package_throttles_total", ("package", "0")));
+        Assert.Single(families.Single(f => f.Name == "node_cpu_package_throttles_total").Samples);
+    }
 }
