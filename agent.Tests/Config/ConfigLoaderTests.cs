@@ -120,6 +120,9 @@ public sealed class ConfigLoaderTests
     [InlineData("[[remote_write]]\nurl = \"http://a/\"\nbearer_token = \"a\"\nbearer_token_file = \"/b\"", "4:1: remote_write[0].bearer_token_file: set either")]
     [InlineData("[[remote_write]]\nurl = \"http://a/\"\nmin_backoff = \"10s\"\nmax_backoff = \"1s\"", "remote_write[0].max_backoff: must not be below min_backoff")]
     [InlineData("[[logs.files]]\nlabels = { a = \"b\" }", "logs.files[0].paths: needs at least one glob")]
+    [InlineData("[host]\ndisable = [\"cpuu\"]", "2:1: host.disable: unknown collector \"cpuu\"")]
+    [InlineData("[host]\nnetdev_device_exclude = \"(\"", "2:1: host.netdev_device_exclude: invalid regular expression")]
+    [InlineData("[host]\nfilesystem_timeout = \"soon\"", "2:1: host.filesystem_timeout: \"soon\" is not a duration")]
     public void Invalid_values_are_reported(string toml, string expected)
     {
         Assert.Contains(expected, Problems(toml));
@@ -167,5 +170,21 @@ public sealed class ConfigLoaderTests
     {
         Assert.Equal(expected, EnvExpander.Expand(raw, name => Env.GetValueOrDefault(name), out var error));
         Assert.Null(error);
+    }
+
+    [Fact]
+    public void The_shipped_example_is_valid_and_documents_the_defaults()
+    {
+        var example = Path.Combine(Support.Fixtures.Root, "..", "..", "agent.toml.example");
+        var config = ConfigLoader.Load(example, name => name == "AGENT_DATA_DIR" ? "/tmp/agent-example" : null);
+        var defaults = Parse("");
+        Assert.Equal(defaults.Agent.IntervalValue, config.Agent.IntervalValue);
+        Assert.Equal(defaults.Host.DiskstatsDeviceExclude, config.Host.DiskstatsDeviceExclude);
+        Assert.Equal(defaults.Host.FilesystemMountPointsExclude, config.Host.FilesystemMountPointsExclude);
+        Assert.Equal(defaults.Host.FilesystemFsTypesExclude, config.Host.FilesystemFsTypesExclude);
+        Assert.Equal(defaults.Host.NetdevDeviceExclude, config.Host.NetdevDeviceExclude);
+        Assert.Equal(defaults.Http.Listen, config.Http.Listen);
+        Assert.Equal(new RemoteWriteConfig().Capacity, config.RemoteWrite[0].Capacity);
+        Assert.Equal(new LokiConfig().BatchSize, config.Loki[0].BatchSize);
     }
 }
