@@ -45,7 +45,7 @@ public sealed class FileLogSourceTests : IAsyncLifetime
         }
     }
 
-    private Pipeline Start(string glob, int maxPendingBatches = 10)
+    private Pipeline Start(string glob, int maxPendingBatches = 10, Action<LogsSection, LogFilesConfig>? configure = null)
     {
         var metrics = new SelfMetrics();
         var positions = new PositionsStore(DataDir, NullLogger.Instance);
@@ -62,7 +62,9 @@ public sealed class FileLogSourceTests : IAsyncLifetime
         }, metrics, NullLogger.Instance);
         exporter.Start();
         var files = new LogFilesConfig { Paths = [glob], Labels = new() { ["job"] = "varlogs" } };
-        var source = new FileLogSource([files], Base, positions, exporter, metrics, NullLogger.Instance, TimeSpan.FromMilliseconds(20));
+        var logs = new LogsSection { Files = [files] };
+        configure?.Invoke(logs, files);
+        var source = new FileLogSource(logs, Base, positions, exporter, metrics, NullLogger.Instance, TimeSpan.FromMilliseconds(20));
         source.Start();
         return new Pipeline { Positions = positions, Exporter = exporter, Source = source, Metrics = metrics };
     }
@@ -207,5 +209,64 @@ public sealed class FileLogSourceTests : IAsyncLifetime
         await using var store = new PositionsStore(DataDir, NullLogger.Instance);
         Assert.True(store.FirstStart);
         Assert.Single(Directory.GetFiles(DataDir, "positions.json.corrupt-*"));
+    }
+
+    [Fact]
+    public async Task Long_lines_are_cut_and_marked_and_a_last_line_without_newline_is_sent_after_the_timeout()
+    {
+        File.WriteAllText(LogPath, "");
+        await using var p = Start(LogPath, configure: (logs, _) =>
+        {
+            logs.MaxLineSize = 1024;
+            logs.PartialLineTimeoutValue = TimeSpan.FromMilliseconds(300);
+        });
+        await WaitForFileWatchedAsync(p);
+        await File.AppendAllTextAsync(LogPath, new string('x', 5000) + "\nshort\n" + new string('y', 1024) + "\nno newline yet");
+        var lines = await _receiver.WaitForLinesAsync(4, TimeSpan.FromSeconds(20));
+        Assert.Equal(1024, System.Text.Encoding.UTF8.GetByteCount(lines[0]));
+        Assert.EndsWith(FileTailer.TruncatedMarker, lines[0]);
+        Assert.Equal("short", lines[1]);
+        Assert.Equal(new string('y', 1024), lines[2]);
+        Assert.Equal("no newline yet", lines[3]);
+        Assert.Equal(1, p.Metrics.Snapshot().Single(f => f.Name == "agent_logs_lines_truncated_total").Samples[0].Value);
+    }
+
+    [Fact]
+    public async Task Read_from_beginning_drops_and_level_labels()
+    {
+        File.WriteAllText(LogPath, "{\"level\":\"WARNING\",\"msg\":\"disk\"}\nts=1 level=error msg=boom\nhealthcheck ok\nplain text\n");
+        await using var p = Start(LogPath, configure: (_, files) =>
+        {
+            files.ReadFrom = "beginning";
+            files.ExtractLevel = true;
+            files.DropRegexes = [new System.Text.RegularExpressions.Regex("^healthcheck")];
+        });
+        var accepted = (await _receiver.WaitForLinesAsync(3, TimeSpan.FromSeconds(20))).Count;
+        await Task.Delay(200);
+        var entries = _receiver.Accepted;
+        Assert.Equal(3, entries.Count);
+        Assert.Contains("level=\"warn\"", entries.Single(e => e.Line.Contains("disk")).Stream);
+        Assert.Contains("level=\"error\"", entries.Single(e => e.Line.Contains("boom")).Stream);
+        Assert.Contains("level=\"unknown\"", entries.Single(e => e.Line == "plain text").Stream);
+        Assert.Equal(1, p.Metrics.Snapshot().Single(f => f.Name == "agent_logs_lines_dropped_total").Samples[0].Value);
+    }
+
+    [Fact]
+    public async Task Copytruncate_refilled_past_the_offset_is_detected_by_the_first_bytes()
+    {
+        File.WriteAllText(LogPath, "");
+        await using var p = Start(LogPath);
+        await WaitForFileWatchedAsync(p);
+        await AppendAsync(LogPath, "a", 0, 10);
+        await _receiver.WaitForLinesAsync(10, TimeSpan.FromSeconds(20));
+        // Truncate and refill beyond the old size before the tailer looks again.
+        var refill = string.Concat(Enumerable.Range(0, 40).Select(i => $"c-{i:D5} {new string('z', 40)}\n"));
+        await using (var f = new FileStream(LogPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            f.SetLength(0);
+            await f.WriteAsync(System.Text.Encoding.UTF8.GetBytes(refill));
+        }
+        var lines = await _receiver.WaitForLinesAsync(50, TimeSpan.FromSeconds(20));
+        AssertExactlyOnceInOrder(lines, "c", 40);
     }
 }

@@ -116,7 +116,18 @@ public sealed class LokiConfig : EndpointConfig
 
 public sealed class LogsSection : ConfigTable
 {
+    /// <summary>Files present at the very first start: "end" (default) or "beginning".</summary>
+    [JsonPropertyName("read_from")]
+    public string ReadFrom { get; set; } = "end";
+    /// <summary>Longer lines are cut to this many bytes and marked.</summary>
+    [JsonPropertyName("max_line_size")]
+    public int MaxLineSize { get; set; } = 256 * 1024;
+    /// <summary>A last line without its newline is sent after waiting this long for the rest.</summary>
+    [JsonPropertyName("partial_line_timeout")]
+    public string PartialLineTimeout { get; set; } = "5s";
     public List<LogFilesConfig> Files { get; set; } = [];
+
+    [JsonIgnore] public TimeSpan PartialLineTimeoutValue { get; set; } = TimeSpan.FromSeconds(5);
     public DockerLogsSection Docker { get; set; } = new();
 }
 
@@ -125,6 +136,16 @@ public sealed class LogFilesConfig : ConfigTable
     public List<string> Paths { get; set; } = [];
     public List<string> Exclude { get; set; } = [];
     public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Overrides [logs] read_from for these files; empty inherits it.</summary>
+    [JsonPropertyName("read_from")]
+    public string ReadFrom { get; set; } = "";
+    /// <summary>Adds a `level` label from JSON level/lvl/severity or logfmt level=.</summary>
+    [JsonPropertyName("extract_level")]
+    public bool ExtractLevel { get; set; }
+    /// <summary>Lines matching any of these regular expressions are not sent.</summary>
+    public List<string> Drop { get; set; } = [];
+
+    [JsonIgnore] public List<System.Text.RegularExpressions.Regex> DropRegexes { get; set; } = [];
 }
 
 public sealed class DockerLogsSection : ConfigTable

@@ -147,6 +147,10 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
     {
         Unknown(logs, "logs");
         Unknown(logs.Docker, "logs.docker");
+        if (logs.ReadFrom is not ("end" or "beginning")) Problem("logs.read_from", $"\"{logs.ReadFrom}\" must be \"end\" or \"beginning\"");
+        if (logs.MaxLineSize < 1024) Problem("logs.max_line_size", $"must be at least 1024 bytes, got {logs.MaxLineSize}");
+        logs.PartialLineTimeout = Expand(logs.PartialLineTimeout, "logs.partial_line_timeout");
+        logs.PartialLineTimeoutValue = DurationOf(logs.PartialLineTimeout, "logs.partial_line_timeout", TimeSpan.FromMilliseconds(10));
         for (var i = 0; i < logs.Files.Count; i++)
         {
             var files = logs.Files[i];
@@ -163,6 +167,20 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
                 files.Exclude[p] = PathValue(files.Exclude[p], $"{at}.exclude");
             }
             ValidateLabels(files.Labels, at + ".labels", reservedToo: false);
+            if (files.Labels.ContainsKey("level") && files.ExtractLevel) Problem(at + ".labels.level", "conflicts with extract_level = true");
+            if (files.ReadFrom is not ("" or "end" or "beginning")) Problem(at + ".read_from", $"\"{files.ReadFrom}\" must be \"end\" or \"beginning\"");
+            files.DropRegexes.Clear();
+            foreach (var pattern in files.Drop)
+            {
+                try
+                {
+                    files.DropRegexes.Add(new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant));
+                }
+                catch (ArgumentException e)
+                {
+                    Problem(at + ".drop", $"invalid regular expression \"{pattern}\": {e.Message}");
+                }
+            }
         }
     }
 

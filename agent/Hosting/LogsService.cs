@@ -36,7 +36,7 @@ internal sealed class LogsService(AgentConfig config, SelfMetrics self, ILoggerF
         {
             _positions = new PositionsStore(config.Agent.DataDir, _logger);
             _positions.Start();
-            _files = new FileLogSource(config.Logs.Files, ExternalLabels.ForLogs(config), _positions, new LokiFanout(_exporters), self,
+            _files = new FileLogSource(config.Logs, ExternalLabels.ForLogs(config), _positions, new LokiFanout(_exporters), self,
                 loggers.CreateLogger("logs.files"));
             _files.Start();
         }

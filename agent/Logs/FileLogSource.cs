@@ -15,10 +15,9 @@ namespace Agent.Logs;
 /// </summary>
 public sealed class FileLogSource : IAsyncDisposable
 {
-    private const int MaxLineBytes = 256 * 1024;
     private static readonly TimeSpan DrainQuiet = TimeSpan.FromSeconds(2);
 
-    private readonly List<(FileGlob Glob, Label[] Labels)> _globs = [];
+    private readonly List<(FileGlob Glob, Label[] Labels, bool FromBeginning, TailerSettings Settings)> _globs = [];
     private readonly PositionsStore _positions;
     private readonly ILogSink _sink;
     private readonly ILogger _logger;
@@ -30,16 +29,19 @@ public sealed class FileLogSource : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
-    public FileLogSource(IReadOnlyList<LogFilesConfig> files, Label[] baseLabels, PositionsStore positions, ILogSink sink,
+    public FileLogSource(LogsSection logs, Label[] baseLabels, PositionsStore positions, ILogSink sink,
         SelfMetrics metrics, ILogger logger, TimeSpan? poll = null)
     {
-        foreach (var config in files)
+        foreach (var config in logs.Files)
         {
             var own = new List<Label>();
             foreach (var (name, value) in config.Labels) own.Add(new Label(name, value));
             if (!config.Labels.ContainsKey("job")) own.Add(new Label("job", "file"));
             var labels = Labels.Merge(Labels.Sorted(own), baseLabels);
-            foreach (var pattern in config.Paths) _globs.Add((new FileGlob(pattern, config.Exclude), labels));
+            var fromBeginning = (config.ReadFrom.Length > 0 ? config.ReadFrom : logs.ReadFrom) == "beginning";
+            var settings = new TailerSettings(logs.MaxLineSize, logs.PartialLineTimeoutValue,
+                config.DropRegexes.Count == 0 && !config.ExtractLevel ? Processing.LineProcessor.None : new Processing.LineProcessor(config.DropRegexes, config.ExtractLevel));
+            foreach (var pattern in config.Paths) _globs.Add((new FileGlob(pattern, config.Exclude), labels, fromBeginning, settings));
         }
         _positions = positions;
         _sink = sink;
@@ -92,7 +94,7 @@ public sealed class FileLogSource : IAsyncDisposable
     private void Scan(bool initial)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (glob, labels) in _globs)
+        foreach (var (glob, labels, fromBeginning, settings) in _globs)
         {
             IEnumerable<string> paths;
             try
@@ -113,9 +115,10 @@ public sealed class FileLogSource : IAsyncDisposable
                 {
                     // Back under a matching name (or still there): not draining.
                     existing.Draining = false;
+                    existing.CheckReplaced();
                     continue;
                 }
-                if (Open(path, identity, labels, initial) is { } tailer) _tailers[key] = tailer;
+                if (Open(path, identity, labels, initial && !fromBeginning, settings) is { } tailer) _tailers[key] = tailer;
             }
         }
         foreach (var (key, tailer) in _tailers)
@@ -129,7 +132,7 @@ public sealed class FileLogSource : IAsyncDisposable
         _counters.FilesWatched.Set(_tailers.Count);
     }
 
-    private FileTailer? Open(string path, FileIdentity identity, Label[] labels, bool initial)
+    private FileTailer? Open(string path, FileIdentity identity, Label[] labels, bool initialFromEnd, TailerSettings settings)
     {
         FileStream file;
         try
@@ -161,11 +164,11 @@ public sealed class FileLogSource : IAsyncDisposable
         }
         else
         {
-            start = initial && _positions.FirstStart ? length : 0;
+            start = initialFromEnd && _positions.FirstStart ? length : 0;
         }
         _logger.LogInformation("tailing {Path} from offset {Offset}", path, start);
         var stream = new LogStream(Labels.Merge([new Label("filename", path)], labels));
-        var tailer = new FileTailer(path, identity, file, start, stream, _positions, _logger, MaxLineBytes);
+        var tailer = new FileTailer(path, identity, file, start, stream, _positions, _logger, settings);
         if (saved is null) _positions.Set(identity, path, "", start);
         return tailer;
     }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Agent.Logs.Processing;
 using Agent.Pipeline;
 using Microsoft.Extensions.Logging;
 
@@ -14,18 +15,22 @@ public sealed class FileTailer : IAckTarget, IDisposable
 {
     private const int ReadSize = 64 * 1024;
     private const int FingerprintSize = 1024;
+    /// <summary>Appended to a line cut at max_line_size; the cut leaves room for it.</summary>
+    public const string TruncatedMarker = " …[truncated]";
 
     private readonly FileStream _file;
     private readonly PositionsStore _positions;
     private readonly ILogger _logger;
-    private readonly int _maxLineBytes;
+    private readonly TailerSettings _settings;
     private readonly ArrayBufferWriter<byte> _partial = new(256);
+    private readonly Dictionary<string, LogStream> _levelStreams = new(StringComparer.Ordinal);
     private long _lineStart;
+    private long _lineBytes;
     private long _acked;
-    private string _fingerprint = "";
+    private string _fingerprint;
 
     public FileTailer(string path, FileIdentity identity, FileStream file, long startOffset, LogStream stream,
-        PositionsStore positions, ILogger logger, int maxLineBytes)
+        PositionsStore positions, ILogger logger, TailerSettings settings)
     {
         Path = path;
         Identity = identity;
@@ -33,7 +38,7 @@ public sealed class FileTailer : IAckTarget, IDisposable
         Stream = stream;
         _positions = positions;
         _logger = logger;
-        _maxLineBytes = maxLineBytes;
+        _settings = settings;
         _lineStart = startOffset;
         _acked = startOffset;
         LastGrowth = DateTime.UtcNow;
@@ -54,21 +59,42 @@ public sealed class FileTailer : IAckTarget, IDisposable
     {
         get
         {
-            try { return Math.Max(0, _file.Length - _lineStart - _partial.WrittenCount); }
+            try { return Math.Max(0, _file.Length - _lineStart - _lineBytes); }
             catch (IOException) { return 0; }
         }
     }
-
-    public bool FullyAcknowledged => Interlocked.Read(ref _acked) >= _lineStart;
 
     /// <summary>The first bytes of a file, hex; equal prefixes mean the same content start.</summary>
     public static string Fingerprint(ReadOnlySpan<byte> head) => Convert.ToHexString(head);
 
     private string ReadFingerprint()
     {
-        var buffer = new byte[FingerprintSize];
+        Span<byte> buffer = stackalloc byte[FingerprintSize];
         var n = RandomAccess.Read(_file.SafeFileHandle, buffer, 0);
-        return Fingerprint(buffer.AsSpan(0, n));
+        return Fingerprint(buffer[..n]);
+    }
+
+    /// <summary>
+    /// copytruncate that refilled the file past our offset between two looks: the size check
+    /// cannot see it, the first bytes can. Checked on each scan, not each read.
+    /// </summary>
+    public void CheckReplaced()
+    {
+        if (_fingerprint.Length == 0) return;
+        var current = ReadFingerprint();
+        if (current.StartsWith(_fingerprint, StringComparison.Ordinal) || _fingerprint.StartsWith(current, StringComparison.Ordinal)) return;
+        _logger.LogWarning("{Path} was truncated and rewritten (its first bytes changed); reading it again from the start", Path);
+        Restart();
+    }
+
+    private void Restart()
+    {
+        _partial.ResetWrittenCount();
+        _lineStart = 0;
+        _lineBytes = 0;
+        Interlocked.Exchange(ref _acked, 0);
+        _fingerprint = ReadFingerprint();
+        _positions.Set(Identity, Path, _fingerprint, 0);
     }
 
     /// <summary>Reads what is new and writes every complete line to the sink. Returns the bytes read.</summary>
@@ -83,20 +109,30 @@ public sealed class FileTailer : IAckTarget, IDisposable
         {
             return 0;
         }
-        var readFrom = _lineStart + _partial.WrittenCount;
+        var readFrom = _lineStart + _lineBytes;
         if (length < readFrom)
         {
             // copytruncate or "> file": everything after the cut is new content from offset 0.
             _logger.LogWarning("{Path} was truncated ({Length} < {Offset} bytes); reading it again from the start", Path, length, readFrom);
-            _partial.ResetWrittenCount();
-            _lineStart = 0;
-            Interlocked.Exchange(ref _acked, 0);
-            _fingerprint = ReadFingerprint();
-            _positions.Set(Identity, Path, _fingerprint, 0);
+            Restart();
             readFrom = 0;
         }
-        if (length == readFrom) return 0;
-        if (_fingerprint.Length < FingerprintSize * 2) _fingerprint = ReadFingerprint();
+        if (length == readFrom)
+        {
+            // A last line without its newline is sent once the writer has been quiet long enough.
+            if (_lineBytes > 0 && DateTime.UtcNow - LastGrowth >= _settings.PartialLineTimeout) await EmitAsync(sink, clock, counters, complete: false, ct);
+            return 0;
+        }
+        // New bytes: first make sure they continue the same file. A copytruncate refilled past
+        // our offset only shows in the first bytes; reading on would send a torn middle.
+        var head = ReadFingerprint();
+        if (!head.StartsWith(_fingerprint, StringComparison.Ordinal))
+        {
+            _logger.LogWarning("{Path} was truncated and rewritten (its first bytes changed); reading it again from the start", Path);
+            Restart();
+            readFrom = 0;
+        }
+        _fingerprint = head;
 
         LastGrowth = DateTime.UtcNow;
         var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
@@ -125,41 +161,66 @@ public sealed class FileTailer : IAckTarget, IDisposable
         while (!chunk.IsEmpty)
         {
             var nl = chunk.Span.IndexOf((byte)'\n');
-            if (nl < 0)
-            {
-                _partial.Write(chunk.Span);
-                if (_partial.WrittenCount >= _maxLineBytes)
-                {
-                    // A line without end in sight is sent in max_line_size pieces rather than held in memory.
-                    counters.LinesSplit.Add();
-                    await EmitAsync(sink, clock, counters, consumed: 0, ct);
-                }
-                return;
-            }
-            _partial.Write(chunk.Span[..nl]);
-            await EmitAsync(sink, clock, counters, consumed: 1, ct);
+            Append(nl < 0 ? chunk.Span : chunk.Span[..nl]);
+            if (nl < 0) return;
+            _lineBytes++;
+            await EmitAsync(sink, clock, counters, complete: true, ct);
             chunk = chunk[(nl + 1)..];
         }
     }
 
-    /// <summary>Emits the accumulated line; <paramref name="consumed"/> is the newline byte after it, if any.</summary>
-    private async ValueTask EmitAsync(ILogSink sink, StreamClock clock, LogCounters counters, int consumed, CancellationToken ct)
+    /// <summary>Keeps at most max_line_size bytes of a line in memory; the rest only counts toward the offset.</summary>
+    private void Append(ReadOnlySpan<byte> bytes)
     {
+        var room = _settings.MaxLineBytes - _partial.WrittenCount;
+        if (room > 0) _partial.Write(bytes.Length <= room ? bytes : bytes[..room]);
+        _lineBytes += bytes.Length;
+    }
+
+    /// <summary>Sends the current line (complete, or cut short by the partial-line timeout or a drain).</summary>
+    private async ValueTask EmitAsync(ILogSink sink, StreamClock clock, LogCounters counters, bool complete, CancellationToken ct)
+    {
+        var end = _lineStart + _lineBytes;
         var raw = _partial.WrittenSpan;
-        var end = _lineStart + raw.Length + consumed;
-        if (raw.Length > 0 && raw[^1] == (byte)'\r') raw = raw[..^1];
+        var truncated = _lineBytes - (complete ? 1 : 0) > raw.Length;
+        if (truncated)
+        {
+            raw = raw[..(_settings.MaxLineBytes - Encoding.UTF8.GetByteCount(TruncatedMarker))];
+            counters.LinesTruncated.Add();
+        }
+        else if (raw.Length > 0 && raw[^1] == (byte)'\r')
+        {
+            raw = raw[..^1];
+        }
+        var stream = _settings.Processor.ExtractLevel ? StreamFor(LevelParser.Parse(raw)) : Stream;
         // Invalid UTF-8 becomes U+FFFD: Loki rejects requests with invalid UTF-8 in lines.
         var line = Encoding.UTF8.GetString(raw);
+        if (truncated) line += TruncatedMarker;
         _partial.ResetWrittenCount();
         _lineStart = end;
+        _lineBytes = 0;
         counters.LinesRead.Add();
-        await sink.WriteAsync(new LogEntry(Stream, clock.Next(Stream.Selector), line, this, end), ct);
+        if (_settings.Processor.Drops(line))
+        {
+            // Not sent; its bytes are covered by the next delivered line's acknowledgement.
+            counters.LinesDropped.Add();
+            return;
+        }
+        await sink.WriteAsync(new LogEntry(stream, clock.Next(stream.Selector), line, this, end), ct);
+    }
+
+    private LogStream StreamFor(string level)
+    {
+        if (_levelStreams.TryGetValue(level, out var stream)) return stream;
+        stream = new LogStream(Labels.Merge([new Label("level", level)], Stream.Labels));
+        _levelStreams[level] = stream;
+        return stream;
     }
 
     /// <summary>Emits a last line that never got its newline (the file is gone or rotated away).</summary>
     public async Task FlushPartialAsync(ILogSink sink, StreamClock clock, LogCounters counters, CancellationToken ct)
     {
-        if (_partial.WrittenCount > 0) await EmitAsync(sink, clock, counters, consumed: 0, ct);
+        if (_lineBytes > 0) await EmitAsync(sink, clock, counters, complete: false, ct);
     }
 
     public void Acknowledge(long offset)
@@ -176,3 +237,6 @@ public sealed class FileTailer : IAckTarget, IDisposable
 
     public void Dispose() => _file.Dispose();
 }
+
+/// <summary>How a file's lines are cut and processed (from [logs] and its [[logs.files]] entry).</summary>
+public sealed record TailerSettings(int MaxLineBytes, TimeSpan PartialLineTimeout, LineProcessor Processor);
