@@ -269,4 +269,76 @@ public sealed class FileLogSourceTests : IAsyncLifetime
         var lines = await _receiver.WaitForLinesAsync(50, TimeSpan.FromSeconds(20));
         AssertExactlyOnceInOrder(lines, "c", 40);
     }
+
+    [Fact]
+    public async Task Rotation_torture_rename_create_and_copytruncate_alternating_loses_nothing()
+    {
+        File.WriteAllText(LogPath, "");
+        await using var p = Start(Path.Combine(_dir, "app.log*"));
+        await WaitForFileWatchedAsync(p);
+        var random = new Random(42);
+        var next = 0;
+        var rotations = 0;
+        var writer = new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        void Write(FileStream target, int count)
+        {
+            var sb = new System.Text.StringBuilder();
+            for (var i = 0; i < count; i++) sb.Append($"n-{next++:D6} {new string('p', random.Next(0, 120))}\n");
+            target.Write(System.Text.Encoding.UTF8.GetBytes(sb.ToString()));
+            target.Flush();
+        }
+        void Rotate()
+        {
+            var rotated = $"{LogPath}.{++rotations}";
+            if (rotations % 2 == 0)
+            {
+                // rename/create: a few late lines still reach the renamed file through the old handle.
+                File.Move(LogPath, rotated);
+                Write(writer, random.Next(0, 5));
+                writer.Dispose();
+                writer = new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            }
+            else
+            {
+                // copytruncate: the writer keeps its O_APPEND handle and continues at offset 0.
+                File.Copy(LogPath, rotated);
+                writer.SetLength(0);
+            }
+        }
+        try
+        {
+            while (rotations < 120)
+            {
+                Write(writer, random.Next(20, 200));
+                Rotate();
+                // Every tenth time a second rotation follows at once: two rotations between two reads.
+                if (rotations % 10 == 0)
+                {
+                    Write(writer, random.Next(1, 20));
+                    Rotate();
+                }
+                await Task.Delay(random.Next(0, 8));
+            }
+            Write(writer, 100);
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        HashSet<int> seen;
+        while (true)
+        {
+            seen = _receiver.Accepted.Select(a => int.Parse(a.Line[2..8])).ToHashSet();
+            if (seen.Count == next || DateTime.UtcNow > deadline) break;
+            await Task.Delay(200);
+        }
+        var received = _receiver.Accepted.Count;
+        var missing = Enumerable.Range(0, next).Count(n => !seen.Contains(n));
+        var duplicates = received - seen.Count;
+        Console.WriteLine($"rotation torture: {rotations} rotations, {next} lines, missing {missing}, duplicates {duplicates}");
+        if (missing > 0) Assert.Fail($"{missing} of {next} lines missing after {rotations} rotations (first: {Enumerable.Range(0, next).First(n => !seen.Contains(n))})");
+        Assert.True(duplicates <= next / 100, $"{duplicates} duplicates of {next} lines");
+    }
 }

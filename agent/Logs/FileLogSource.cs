@@ -26,6 +26,8 @@ public sealed class FileLogSource : IAsyncDisposable
     private readonly StreamClock _clock = new();
     private readonly Dictionary<string, FileTailer> _tailers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unreadableReported = new(StringComparer.Ordinal);
+    /// <summary>Recently truncated contents: their first bytes and where reading had got to.</summary>
+    private readonly List<(string Fingerprint, long Offset)> _truncated = [];
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
@@ -162,15 +164,58 @@ public sealed class FileLogSource : IAsyncDisposable
             start = same && saved.Offset <= length ? saved.Offset : 0;
             if (start != saved.Offset) _logger.LogWarning("{Path} changed while the agent was stopped; reading it from the start", path);
         }
+        else if (initialFromEnd && _positions.FirstStart)
+        {
+            start = length;
+        }
         else
         {
-            start = initialFromEnd && _positions.FirstStart ? length : 0;
+            start = CopyOffset(path, file, length);
         }
         _logger.LogInformation("tailing {Path} from offset {Offset}", path, start);
         var stream = new LogStream(Labels.Merge([new Label("filename", path)], labels));
-        var tailer = new FileTailer(path, identity, file, start, stream, _positions, _logger, settings);
+        var tailer = new FileTailer(path, identity, file, start, stream, _positions, _logger, settings)
+        {
+            Truncated = (fingerprint, offset) =>
+            {
+                if (fingerprint.Length == 0) return;
+                _truncated.Add((fingerprint, offset));
+                if (_truncated.Count > 64) _truncated.RemoveAt(0);
+            },
+        };
         if (saved is null) _positions.Set(identity, path, "", start);
         return tailer;
+    }
+
+    /// <summary>
+    /// A new file that starts with the same bytes as content we were reading is a copytruncate
+    /// copy: read it from where that content was left (lines only the copy holds), not from 0
+    /// (lines already sent). Anything else new is read from the beginning.
+    /// </summary>
+    private long CopyOffset(string path, FileStream file, long length)
+    {
+        Span<byte> buffer = stackalloc byte[1024];
+        var head = FileTailer.Fingerprint(buffer[..RandomAccess.Read(file.SafeFileHandle, buffer, 0)]);
+        if (head.Length == 0) return 0;
+        for (var i = _truncated.Count - 1; i >= 0; i--)
+        {
+            var (fingerprint, offset) = _truncated[i];
+            if (head.StartsWith(fingerprint, StringComparison.Ordinal))
+            {
+                _truncated.RemoveAt(i);
+                return Math.Min(offset, length);
+            }
+        }
+        foreach (var tailer in _tailers.Values)
+        {
+            // Copied but the original not yet seen truncated: continue from the original's position.
+            if (tailer.CurrentFingerprint.Length > 0 && head.StartsWith(tailer.CurrentFingerprint, StringComparison.Ordinal)
+                && Path.GetDirectoryName(tailer.Path) == Path.GetDirectoryName(path))
+            {
+                return Math.Min(tailer.LineStart, length);
+            }
+        }
+        return 0;
     }
 
     private async Task ReadAllAsync(CancellationToken ct)

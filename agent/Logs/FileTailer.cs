@@ -11,7 +11,7 @@ namespace Agent.Logs;
 /// Hands complete lines to the sink; the position it saves moves only when the sink
 /// acknowledges a line (IAckTarget), never when it is merely read.
 /// </summary>
-public sealed class FileTailer : IAckTarget, IDisposable
+public sealed class FileTailer : IDisposable
 {
     private const int ReadSize = 64 * 1024;
     private const int FingerprintSize = 1024;
@@ -28,6 +28,7 @@ public sealed class FileTailer : IAckTarget, IDisposable
     private long _lineBytes;
     private long _acked;
     private string _fingerprint;
+    private Generation _generation;
 
     public FileTailer(string path, FileIdentity identity, FileStream file, long startOffset, LogStream stream,
         PositionsStore positions, ILogger logger, TailerSettings settings)
@@ -41,6 +42,7 @@ public sealed class FileTailer : IAckTarget, IDisposable
         _settings = settings;
         _lineStart = startOffset;
         _acked = startOffset;
+        _generation = new Generation(this);
         LastGrowth = DateTime.UtcNow;
         _fingerprint = ReadFingerprint();
     }
@@ -54,6 +56,12 @@ public sealed class FileTailer : IAckTarget, IDisposable
 
     public DateTime LastGrowth { get; private set; }
 
+    /// <summary>
+    /// Told (old first bytes, offset of the first unsent line) when the file is truncated, so
+    /// that a copytruncate copy found later is read from where this file left off.
+    /// </summary>
+    public Action<string, long>? Truncated { get; init; }
+
     /// <summary>Bytes of the file not yet read (lag).</summary>
     public long Lag
     {
@@ -63,6 +71,12 @@ public sealed class FileTailer : IAckTarget, IDisposable
             catch (IOException) { return 0; }
         }
     }
+
+    /// <summary>The first bytes of the content being read (hex).</summary>
+    public string CurrentFingerprint => _fingerprint;
+
+    /// <summary>Where the next unsent line starts.</summary>
+    public long LineStart => _lineStart;
 
     /// <summary>The first bytes of a file, hex; equal prefixes mean the same content start.</summary>
     public static string Fingerprint(ReadOnlySpan<byte> head) => Convert.ToHexString(head);
@@ -89,6 +103,9 @@ public sealed class FileTailer : IAckTarget, IDisposable
 
     private void Restart()
     {
+        Truncated?.Invoke(_fingerprint, _lineStart);
+        // Acknowledgements still in flight belong to the old content: they must not move the new position.
+        _generation = new Generation(this);
         _partial.ResetWrittenCount();
         _lineStart = 0;
         _lineBytes = 0;
@@ -206,7 +223,7 @@ public sealed class FileTailer : IAckTarget, IDisposable
             counters.LinesDropped.Add();
             return;
         }
-        await sink.WriteAsync(new LogEntry(stream, clock.Next(stream.Selector), line, this, end), ct);
+        await sink.WriteAsync(new LogEntry(stream, clock.Next(stream.Selector), line, _generation, end), ct);
     }
 
     private LogStream StreamFor(string level)
@@ -223,8 +240,9 @@ public sealed class FileTailer : IAckTarget, IDisposable
         if (_lineBytes > 0) await EmitAsync(sink, clock, counters, complete: false, ct);
     }
 
-    public void Acknowledge(long offset)
+    private void Acknowledge(Generation generation, long offset)
     {
+        if (generation != _generation) return;
         long current;
         do
         {
@@ -236,6 +254,12 @@ public sealed class FileTailer : IAckTarget, IDisposable
     }
 
     public void Dispose() => _file.Dispose();
+
+    /// <summary>The ack target of one generation of the file's content (a truncation starts a new one).</summary>
+    private sealed class Generation(FileTailer owner) : IAckTarget
+    {
+        public void Acknowledge(long offset) => owner.Acknowledge(this, offset);
+    }
 }
 
 /// <summary>How a file's lines are cut and processed (from [logs] and its [[logs.files]] entry).</summary>
