@@ -24,7 +24,14 @@ case "$verb" in
   test)
     # Every test, including those that start real servers (prometheus, victoria-metrics,
     # node_exporter, process-exporter, loki); without CI=true a missing server skips its test.
-    dotnet test --solution agent.sln
+    rm -f artifacts/test-report.txt
+    status=0
+    dotnet test --solution agent.sln || status=$?
+    if [[ -f artifacts/test-report.txt ]]; then
+      echo "== figures reported by the tests"
+      cat artifacts/test-report.txt
+    fi
+    exit "$status"
     ;;
   publish)
     publish

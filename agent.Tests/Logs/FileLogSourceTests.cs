@@ -45,7 +45,7 @@ public sealed class FileLogSourceTests : IAsyncLifetime
         }
     }
 
-    private Pipeline Start(string glob, int maxPendingBatches = 10, Action<LogsSection, LogFilesConfig>? configure = null)
+    private Pipeline Start(string glob, int maxPendingBatches = 10, Action<LogsSection, LogFilesConfig>? configure = null, TimeSpan? maxBackoff = null)
     {
         var metrics = new SelfMetrics();
         var positions = new PositionsStore(DataDir, NullLogger.Instance);
@@ -55,7 +55,7 @@ public sealed class FileLogSourceTests : IAsyncLifetime
             UrlValue = new Uri(_receiver.PushUrl),
             TimeoutValue = TimeSpan.FromSeconds(5),
             MinBackoffValue = TimeSpan.FromMilliseconds(20),
-            MaxBackoffValue = TimeSpan.FromMilliseconds(200),
+            MaxBackoffValue = maxBackoff ?? TimeSpan.FromMilliseconds(200),
             BatchWaitValue = TimeSpan.FromMilliseconds(100),
             BatchSize = 4096,
             MaxPendingBatches = maxPendingBatches,
@@ -337,8 +337,32 @@ public sealed class FileLogSourceTests : IAsyncLifetime
         var received = _receiver.Accepted.Count;
         var missing = Enumerable.Range(0, next).Count(n => !seen.Contains(n));
         var duplicates = received - seen.Count;
-        Console.WriteLine($"rotation torture: {rotations} rotations, {next} lines, missing {missing}, duplicates {duplicates}");
+        TestReport.Write($"rotation torture: {rotations} rotations, {next} lines, missing {missing}, duplicates {duplicates}");
         if (missing > 0) Assert.Fail($"{missing} of {next} lines missing after {rotations} rotations (first: {Enumerable.Range(0, next).First(n => !seen.Contains(n))})");
         Assert.True(duplicates <= next / 100, $"{duplicates} duplicates of {next} lines");
+    }
+
+    [Fact]
+    public async Task A_30_second_outage_of_500_and_429_loses_nothing_and_a_400_drops_only_the_refused_line()
+    {
+        File.WriteAllText(LogPath, "");
+        await using var p = Start(LogPath, maxPendingBatches: 2, maxBackoff: TimeSpan.FromSeconds(2));
+        await WaitForFileWatchedAsync(p);
+        _receiver.FailFor(TimeSpan.FromSeconds(30));
+        var writing = AppendAsync(LogPath, "o", 0, 3000, burst: 30);
+        await Task.Delay(TimeSpan.FromSeconds(31));
+        await writing;
+        var lines = await _receiver.WaitForLinesAsync(3000, TimeSpan.FromSeconds(30));
+        AssertExactlyOnceInOrder(lines, "o", 3000);
+
+        _receiver.RejectLinesLongerThan(2000);
+        await File.AppendAllTextAsync(LogPath, "before\n" + new string('L', 5000) + "\nafter\n");
+        lines = await _receiver.WaitForLinesAsync(3002, TimeSpan.FromSeconds(20));
+        Assert.Equal(["before", "after"], lines.Skip(3000));
+        await Task.Delay(300);
+        var dropped = p.Metrics.Snapshot().Single(f => f.Name == "agent_loki_entries_dropped_total").Samples.Sum(s => s.Value);
+        Assert.Equal(1, dropped);
+        var retries = p.Metrics.Snapshot().Single(f => f.Name == "agent_loki_retries_total").Samples.Sum(s => s.Value);
+        TestReport.Write($"receiver outage: 30 s of 500/429, 3000 lines, missing 0, retries {retries}; one over-long line refused (400), dropped {dropped}");
     }
 }

@@ -54,6 +54,15 @@ public sealed class LokiReceiver : IAsyncDisposable
         for (var i = 0; i < count; i++) _faults.Enqueue((code, retryAfter, TimeSpan.Zero));
     }
 
+    private DateTime _failUntil;
+    private int _rejectLongerThan = int.MaxValue;
+
+    /// <summary>Every push fails until <paramref name="duration"/> has passed, alternating 500 and 429.</summary>
+    public void FailFor(TimeSpan duration) => _failUntil = DateTime.UtcNow + duration;
+
+    /// <summary>Like Loki's max_line_size: longer lines are refused (400), the others of the push stored.</summary>
+    public void RejectLinesLongerThan(int bytes) => _rejectLongerThan = bytes;
+
     /// <summary>The next push is stored but answered only after <paramref name="delay"/>.</summary>
     public void SlowNext(TimeSpan delay) => _faults.Enqueue((HttpStatusCode.NoContent, null, delay));
 
@@ -98,6 +107,13 @@ public sealed class LokiReceiver : IAsyncDisposable
             lock (Headers) Headers.Add($"{context.Request.ContentType}|{context.Request.Headers["Content-Encoding"]}|{context.Request.UserAgent}");
             using var body = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(body);
+            if (DateTime.UtcNow < _failUntil)
+            {
+                var tooMany = Requests % 2 == 0;
+                if (tooMany) response.Headers["Retry-After"] = "1";
+                await Respond(response, tooMany ? HttpStatusCode.TooManyRequests : HttpStatusCode.InternalServerError, "outage");
+                return;
+            }
             if (_faults.TryDequeue(out var fault) && fault.Delay == TimeSpan.Zero)
             {
                 if (fault.RetryAfter is { } ra) response.Headers["Retry-After"] = ((int)ra.TotalSeconds).ToString();
@@ -145,14 +161,29 @@ public sealed class LokiReceiver : IAsyncDisposable
                     last[stream.Labels] = ts;
                 }
             }
+            var ignored = 0;
+            var total = 0;
             foreach (var stream in request.Streams)
             {
                 foreach (var entry in stream.Entries)
                 {
+                    total++;
+                    if (Encoding.UTF8.GetByteCount(entry.Line) > _rejectLongerThan)
+                    {
+                        ignored++;
+                        continue;
+                    }
                     _accepted.Add((stream.Labels, entry.Timestamp.Seconds * 1_000_000_000 + entry.Timestamp.Nanos, entry.Line));
                 }
             }
             foreach (var (k, v) in last) _lastTimestamp[k] = v;
+            if (ignored > 0)
+            {
+                // Loki's wording for a partially refused push: the valid entries are stored.
+                var message = $"entry for stream has a line too long, max line size is {_rejectLongerThan}; total ignored: {ignored} out of {total}";
+                _rejections.Add(message);
+                return (HttpStatusCode.BadRequest, message);
+            }
         }
         return (HttpStatusCode.NoContent, "");
     }

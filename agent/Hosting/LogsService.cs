@@ -30,12 +30,19 @@ internal sealed class LogsService(AgentConfig config, SelfMetrics self, ILoggerF
             return Task.CompletedTask;
         }
         var exporterLogger = loggers.CreateLogger("loki");
-        foreach (var loki in config.Loki) _exporters.Add(new LokiExporter(loki, self, exporterLogger));
-        foreach (var exporter in _exporters) exporter.Start();
         if (config.Logs.Files.Count > 0)
         {
             _positions = new PositionsStore(config.Agent.DataDir, _logger);
             _positions.Start();
+        }
+        var positions = _positions;
+        foreach (var loki in config.Loki)
+        {
+            _exporters.Add(new LokiExporter(loki, self, exporterLogger) { AfterAcknowledge = positions is null ? null : positions.Save });
+        }
+        foreach (var exporter in _exporters) exporter.Start();
+        if (_positions is not null)
+        {
             _files = new FileLogSource(config.Logs, ExternalLabels.ForLogs(config), _positions, new LokiFanout(_exporters), self,
                 loggers.CreateLogger("logs.files"));
             _files.Start();

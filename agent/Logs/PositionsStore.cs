@@ -16,6 +16,7 @@ public sealed class PositionsStore : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Dictionary<string, FilePosition> _byKey = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly Lock _saveGate = new();
     private readonly CancellationTokenSource _stop = new();
     private bool _dirty;
     private Task? _saver;
@@ -105,8 +106,16 @@ public sealed class PositionsStore : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes the file if anything changed. Errors are logged, and retried on the next tick.</summary>
+    /// <summary>
+    /// Writes the file if anything changed. Called after every acknowledged batch (so a crash
+    /// re-sends at most the batch in flight) and once a second. Errors are logged and retried.
+    /// </summary>
     public void Save()
+    {
+        lock (_saveGate) SaveLocked();
+    }
+
+    private void SaveLocked()
     {
         PositionsFile snapshot;
         lock (_gate)

@@ -106,7 +106,7 @@ public sealed class NodeExporterParityTests(ITestOutputHelper output)
         }
         var coverage = expected.Count == 0 ? 0 : 100.0 * matched / expected.Count;
         output.WriteLine($"coverage: {matched}/{expected.Count} families ({coverage:F1}%) of node_exporter's implemented collectors; not emitted on purpose: {string.Join(", ", NotEmitted.Keys)}");
-        Console.WriteLine($"node_exporter parity coverage: {matched}/{expected.Count} ({coverage:F1}%)");
+        TestReport.Write($"node_exporter parity coverage: {matched}/{expected.Count} families ({coverage:F1}%)");
         Assert.True(problems.Count == 0, $"{matched}/{expected.Count} matched\n" + string.Join("\n", problems));
         Assert.True(expected.Count >= 100, $"only {expected.Count} families compared: node_exporter output not as expected");
     }

@@ -56,6 +56,9 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary>Runs after a batch's entries were acknowledged (the log service saves positions here).</summary>
+    public Action? AfterAcknowledge { get; init; }
+
     public async ValueTask WriteAsync(LogEntry entry, CancellationToken ct)
     {
         await _batchGate.WaitAsync(ct);
@@ -149,16 +152,20 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
                         _bytes.Add(body.Length);
                         if (attempt > 0) _logger.LogInformation("{Endpoint}: delivered after {Attempts} attempts", Name, attempt + 1);
                         batch.Acknowledge();
+                        AfterAcknowledge?.Invoke();
                         return true;
                     case SendOutcome.Rejected:
-                        _rejected.Add(batch.Entries.Count);
+                        var answer = await ReadBodyAsync(response, ct);
+                        // Loki stores the valid entries of a push and names how many it ignored.
+                        var refused = LokiRejection.IgnoredCount(answer) ?? batch.Entries.Count;
+                        _rejected.Add(refused);
                         if (_loggedStatuses.Add(code))
                         {
-                            var text = await response.Content.ReadAsStringAsync(ct);
-                            _logger.LogError("{Endpoint}: HTTP {Code}, {Entries} entries dropped (not retried; logged once per status): {Body}",
-                                Name, code, batch.Entries.Count, text.Length > 512 ? text[..512] : text.Trim());
+                            _logger.LogError("{Endpoint}: HTTP {Code}, {Refused} of {Entries} entries refused (not retried; logged once per status): {Body}",
+                                Name, code, refused, batch.Entries.Count, answer.Length > 512 ? answer[..512] : answer.Trim());
                         }
                         batch.Acknowledge();
+                        AfterAcknowledge?.Invoke();
                         return true;
                 }
                 retryAfter = RetryPolicy.RetryAfter(response, DateTimeOffset.UtcNow);
@@ -186,6 +193,18 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
             {
                 return false;
             }
+        }
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            return await response.Content.ReadAsStringAsync(ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return "";
         }
     }
 
