@@ -1,4 +1,8 @@
 using BenchmarkDotNet.Running;
 
-// dotnet run -c Release --project agent.Benchmarks -- --filter '*'   (figures: docs/benchmarks.md)
+// dotnet run -c Release --project agent.Benchmarks -- --filter '*'                  (BenchmarkDotNet)
+// dotnet run -c Release --project agent.Benchmarks -- throughput AGENT [BYTES] [N]  (whole-process log throughput)
+// Figures and the commands that made them: docs/benchmarks.md.
+if (args.Length > 1 && args[0] == "throughput") return await Agent.Benchmarks.Logs.LogThroughput.RunAsync(args);
 BenchmarkSwitcher.FromAssembly(typeof(Agent.Benchmarks.Collectors.Host.HostCycleBenchmarks).Assembly).Run(args);
+return 0;
