@@ -120,6 +120,8 @@ public sealed class ConfigLoaderTests
     [InlineData("[[remote_write]]\nurl = \"http://a/\"\nbearer_token = \"a\"\nbearer_token_file = \"/b\"", "4:1: remote_write[0].bearer_token_file: set either")]
     [InlineData("[[remote_write]]\nurl = \"http://a/\"\nmin_backoff = \"10s\"\nmax_backoff = \"1s\"", "remote_write[0].max_backoff: must not be below min_backoff")]
     [InlineData("[[logs.files]]\nlabels = { a = \"b\" }", "logs.files[0].paths: needs at least one glob")]
+    [InlineData("[[logs.files]]\npaths = [\"/x\"]\nmultiline = { max_lines = 0 }", "logs.files[0].multiline.start_pattern: is required")]
+    [InlineData("[[logs.files]]\npaths = [\"/x\"]\nmultiline = { start_pattern = \"^a\", max_wait = \"x\" }", "logs.files[0].multiline.max_wait: \"x\" is not a duration")]
     [InlineData("[logs]\nread_from = \"middle\"", "2:1: logs.read_from: \"middle\" must be \"end\" or \"beginning\"")]
     [InlineData("[logs]\nmax_line_size = 10", "2:1: logs.max_line_size: must be at least 1024 bytes")]
     [InlineData("[[logs.files]]\npaths = [\"/x\"]\ndrop = [\"([\"]", "3:1: logs.files[0].drop: invalid regular expression")]

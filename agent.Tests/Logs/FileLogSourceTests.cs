@@ -365,4 +365,19 @@ public sealed class FileLogSourceTests : IAsyncLifetime
         var retries = p.Metrics.Snapshot().Single(f => f.Name == "agent_loki_retries_total").Samples.Sum(s => s.Value);
         TestReport.Write($"receiver outage: 30 s of 500/429, 3000 lines, missing 0, retries {retries}; one over-long line refused (400), dropped {dropped}");
     }
+
+    [Fact]
+    public async Task Multiline_joins_continuation_lines_and_identical_lines_get_distinct_timestamps()
+    {
+        File.WriteAllText(LogPath, "");
+        await using var p = Start(LogPath, configure: (_, files) =>
+            files.Multiline = new MultilineConfig { StartRegex = new System.Text.RegularExpressions.Regex(@"^\d{4}-"), MaxLines = 3, MaxWaitValue = TimeSpan.FromMilliseconds(300) });
+        await WaitForFileWatchedAsync(p);
+        await File.AppendAllTextAsync(LogPath,
+            "2026-01-01 ERROR boom\n  at A.B()\n  at C.D()\n2026-01-01 same\n2026-01-01 same\n2026-01-01 long\n 1\n 2\n 3\n2026-01-01 last\n  at E.F()\n");
+        var lines = await _receiver.WaitForLinesAsync(6, TimeSpan.FromSeconds(20));
+        Assert.Equal(["2026-01-01 ERROR boom\n  at A.B()\n  at C.D()", "2026-01-01 same", "2026-01-01 same", "2026-01-01 long\n 1\n 2", " 3", "2026-01-01 last\n  at E.F()"], lines);
+        var stamps = _receiver.Accepted.Select(a => a.TimestampNs).ToList();
+        Assert.Equal(stamps.Count, stamps.Distinct().Count());
+    }
 }

@@ -144,8 +144,25 @@ public sealed class LogFilesConfig : ConfigTable
     public bool ExtractLevel { get; set; }
     /// <summary>Lines matching any of these regular expressions are not sent.</summary>
     public List<string> Drop { get; set; } = [];
+    /// <summary>Joins continuation lines (stack traces) to the line that started them.</summary>
+    public MultilineConfig? Multiline { get; set; }
 
     [JsonIgnore] public List<System.Text.RegularExpressions.Regex> DropRegexes { get; set; } = [];
+}
+
+public sealed class MultilineConfig : ConfigTable
+{
+    /// <summary>A line matching this starts a new entry; others are appended to the current one.</summary>
+    [JsonPropertyName("start_pattern")]
+    public string StartPattern { get; set; } = "";
+    [JsonPropertyName("max_lines")]
+    public int MaxLines { get; set; } = 500;
+    /// <summary>An entry is sent when no line has joined it for this long.</summary>
+    [JsonPropertyName("max_wait")]
+    public string MaxWait { get; set; } = "3s";
+
+    [JsonIgnore] public System.Text.RegularExpressions.Regex? StartRegex { get; set; }
+    [JsonIgnore] public TimeSpan MaxWaitValue { get; set; } = TimeSpan.FromSeconds(3);
 }
 
 public sealed class DockerLogsSection : ConfigTable

@@ -169,6 +169,26 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
             ValidateLabels(files.Labels, at + ".labels", reservedToo: false);
             if (files.Labels.ContainsKey("level") && files.ExtractLevel) Problem(at + ".labels.level", "conflicts with extract_level = true");
             if (files.ReadFrom is not ("" or "end" or "beginning")) Problem(at + ".read_from", $"\"{files.ReadFrom}\" must be \"end\" or \"beginning\"");
+            if (files.Multiline is { } multiline)
+            {
+                var m = at + ".multiline";
+                Unknown(multiline, m);
+                if (multiline.StartPattern.Length == 0) Problem(m + ".start_pattern", "is required");
+                else
+                {
+                    try
+                    {
+                        multiline.StartRegex = new System.Text.RegularExpressions.Regex(multiline.StartPattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        Problem(m + ".start_pattern", $"invalid regular expression: {e.Message}");
+                    }
+                }
+                Positive(multiline.MaxLines, m + ".max_lines");
+                multiline.MaxWait = Expand(multiline.MaxWait, m + ".max_wait");
+                multiline.MaxWaitValue = DurationOf(multiline.MaxWait, m + ".max_wait", TimeSpan.FromMilliseconds(10));
+            }
             files.DropRegexes.Clear();
             foreach (var pattern in files.Drop)
             {

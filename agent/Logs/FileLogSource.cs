@@ -42,7 +42,8 @@ public sealed class FileLogSource : IAsyncDisposable
             var labels = Labels.Merge(Labels.Sorted(own), baseLabels);
             var fromBeginning = (config.ReadFrom.Length > 0 ? config.ReadFrom : logs.ReadFrom) == "beginning";
             var settings = new TailerSettings(logs.MaxLineSize, logs.PartialLineTimeoutValue,
-                config.DropRegexes.Count == 0 && !config.ExtractLevel ? Processing.LineProcessor.None : new Processing.LineProcessor(config.DropRegexes, config.ExtractLevel));
+                config.DropRegexes.Count == 0 && !config.ExtractLevel ? Processing.LineProcessor.None : new Processing.LineProcessor(config.DropRegexes, config.ExtractLevel),
+                config.Multiline is { StartRegex: { } start } m ? new Multiline(start, m.MaxLines, m.MaxWaitValue) : null);
             foreach (var pattern in config.Paths) _globs.Add((new FileGlob(pattern, config.Exclude), labels, fromBeginning, settings));
         }
         _positions = positions;

@@ -29,6 +29,12 @@ public sealed class FileTailer : IDisposable
     private long _acked;
     private string _fingerprint;
     private Generation _generation;
+    private StringBuilder? _group;
+    private LogStream _groupStream = null!;
+    private int _groupLines;
+    private long _groupStart;
+    private long _groupEnd;
+    private DateTime _groupLast;
 
     public FileTailer(string path, FileIdentity identity, FileStream file, long startOffset, LogStream stream,
         PositionsStore positions, ILogger logger, TailerSettings settings)
@@ -103,7 +109,9 @@ public sealed class FileTailer : IDisposable
 
     private void Restart()
     {
-        Truncated?.Invoke(_fingerprint, _lineStart);
+        // A multiline entry still being joined is read again from the copy, if one turns up.
+        Truncated?.Invoke(_fingerprint, _group is null ? _lineStart : _groupStart);
+        _group = null;
         // Acknowledgements still in flight belong to the old content: they must not move the new position.
         _generation = new Generation(this);
         _partial.ResetWrittenCount();
@@ -138,6 +146,7 @@ public sealed class FileTailer : IDisposable
         {
             // A last line without its newline is sent once the writer has been quiet long enough.
             if (_lineBytes > 0 && DateTime.UtcNow - LastGrowth >= _settings.PartialLineTimeout) await EmitAsync(sink, clock, counters, complete: false, ct);
+            if (_group is not null && DateTime.UtcNow - _groupLast >= _settings.Multiline!.MaxWait) await FlushGroupAsync(sink, clock, counters, ct);
             return 0;
         }
         // New bytes: first make sure they continue the same file. A copytruncate refilled past
@@ -213,10 +222,44 @@ public sealed class FileTailer : IDisposable
         // Invalid UTF-8 becomes U+FFFD: Loki rejects requests with invalid UTF-8 in lines.
         var line = Encoding.UTF8.GetString(raw);
         if (truncated) line += TruncatedMarker;
+        var start = _lineStart;
         _partial.ResetWrittenCount();
         _lineStart = end;
         _lineBytes = 0;
         counters.LinesRead.Add();
+        if (_settings.Multiline is not { } multiline)
+        {
+            await SendAsync(sink, clock, counters, stream, line, end, ct);
+            return;
+        }
+        if (_group is not null && multiline.Start.IsMatch(line)) await FlushGroupAsync(sink, clock, counters, ct);
+        if (_group is null)
+        {
+            _group = new StringBuilder(line);
+            _groupStream = stream;
+            _groupLines = 1;
+            _groupStart = start;
+        }
+        else
+        {
+            _group.Append('\n').Append(line);
+            _groupLines++;
+        }
+        _groupEnd = end;
+        _groupLast = DateTime.UtcNow;
+        if (_groupLines >= multiline.MaxLines) await FlushGroupAsync(sink, clock, counters, ct);
+    }
+
+    private async ValueTask FlushGroupAsync(ILogSink sink, StreamClock clock, LogCounters counters, CancellationToken ct)
+    {
+        if (_group is null) return;
+        var text = _group.ToString();
+        _group = null;
+        await SendAsync(sink, clock, counters, _groupStream, text, _groupEnd, ct);
+    }
+
+    private async ValueTask SendAsync(ILogSink sink, StreamClock clock, LogCounters counters, LogStream stream, string line, long end, CancellationToken ct)
+    {
         if (_settings.Processor.Drops(line))
         {
             // Not sent; its bytes are covered by the next delivered line's acknowledgement.
@@ -238,6 +281,7 @@ public sealed class FileTailer : IDisposable
     public async Task FlushPartialAsync(ILogSink sink, StreamClock clock, LogCounters counters, CancellationToken ct)
     {
         if (_lineBytes > 0) await EmitAsync(sink, clock, counters, complete: false, ct);
+        await FlushGroupAsync(sink, clock, counters, ct);
     }
 
     private void Acknowledge(Generation generation, long offset)
@@ -263,4 +307,7 @@ public sealed class FileTailer : IDisposable
 }
 
 /// <summary>How a file's lines are cut and processed (from [logs] and its [[logs.files]] entry).</summary>
-public sealed record TailerSettings(int MaxLineBytes, TimeSpan PartialLineTimeout, LineProcessor Processor);
+public sealed record TailerSettings(int MaxLineBytes, TimeSpan PartialLineTimeout, LineProcessor Processor, Multiline? Multiline = null);
+
+/// <summary>Continuation lines join the line matching <see cref="Start"/> before them, up to a count and a quiet time.</summary>
+public sealed record Multiline(System.Text.RegularExpressions.Regex Start, int MaxLines, TimeSpan MaxWait);
