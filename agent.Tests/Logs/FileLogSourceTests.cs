@@ -45,7 +45,8 @@ public sealed class FileLogSourceTests : IAsyncLifetime
         }
     }
 
-    private Pipeline Start(string glob, int maxPendingBatches = 10, Action<LogsSection, LogFilesConfig>? configure = null, TimeSpan? maxBackoff = null)
+    private Pipeline Start(string glob, int maxPendingBatches = 10, Action<LogsSection, LogFilesConfig>? configure = null, TimeSpan? maxBackoff = null,
+        TimeSpan? scanInterval = null)
     {
         var metrics = new SelfMetrics();
         var positions = new PositionsStore(DataDir, NullLogger.Instance);
@@ -64,7 +65,7 @@ public sealed class FileLogSourceTests : IAsyncLifetime
         var files = new LogFilesConfig { Paths = [glob], Labels = new() { ["job"] = "varlogs" } };
         var logs = new LogsSection { Files = [files] };
         configure?.Invoke(logs, files);
-        var source = new FileLogSource(logs, Base, positions, exporter, metrics, NullLogger.Instance, TimeSpan.FromMilliseconds(20));
+        var source = new FileLogSource(logs, Base, positions, exporter, metrics, NullLogger.Instance, TimeSpan.FromMilliseconds(20), scanInterval);
         source.Start();
         return new Pipeline { Positions = positions, Exporter = exporter, Source = source, Metrics = metrics };
     }
@@ -379,5 +380,15 @@ public sealed class FileLogSourceTests : IAsyncLifetime
         Assert.Equal(["2026-01-01 ERROR boom\n  at A.B()\n  at C.D()", "2026-01-01 same", "2026-01-01 same", "2026-01-01 long\n 1\n 2", " 3", "2026-01-01 last\n  at E.F()"], lines);
         var stamps = _receiver.Accepted.Select(a => a.TimestampNs).ToList();
         Assert.Equal(stamps.Count, stamps.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_new_file_is_found_at_once_through_inotify_not_only_by_the_periodic_scan()
+    {
+        await using var p = Start(Path.Combine(_dir, "*.log"), scanInterval: TimeSpan.FromMinutes(10));
+        await Task.Delay(300);
+        await AppendAsync(Path.Combine(_dir, "fresh.log"), "f", 0, 5);
+        var lines = await _receiver.WaitForLinesAsync(5, TimeSpan.FromSeconds(5));
+        AssertExactlyOnceInOrder(lines, "f", 5);
     }
 }

@@ -19,7 +19,9 @@ public sealed class FileGlob
         var wildcard = normalized.IndexOfAny(Wildcards);
         var cut = wildcard < 0 ? normalized.LastIndexOf('/') : normalized.LastIndexOf('/', wildcard);
         Root = cut <= 0 ? "/" : normalized[..cut];
-        _matcher.AddInclude(normalized[(cut + 1)..]);
+        var relative = normalized[(cut + 1)..];
+        Recursive = relative.Contains('/');
+        _matcher.AddInclude(relative);
         foreach (var exclude in excludes)
         {
             var e = exclude.Replace('\\', '/');
@@ -32,6 +34,9 @@ public sealed class FileGlob
 
     /// <summary>The deepest directory without wildcards; the scan starts here.</summary>
     public string Root { get; }
+
+    /// <summary>Whether matches can lie below the root's own entries (** or dir/*.log).</summary>
+    public bool Recursive { get; }
 
     /// <summary>Full paths of the files matching now; a missing root is simply no match.</summary>
     public IEnumerable<string> Files()

@@ -23,6 +23,9 @@ public sealed class FileLogSource : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly LogCounters _counters;
     private readonly TimeSpan _poll;
+    private readonly TimeSpan _scanInterval;
+    private readonly List<FileSystemWatcher> _watchers = [];
+    private volatile bool _scanRequested;
     private readonly StreamClock _clock = new();
     private readonly Dictionary<string, FileTailer> _tailers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unreadableReported = new(StringComparer.Ordinal);
@@ -32,7 +35,7 @@ public sealed class FileLogSource : IAsyncDisposable
     private Task? _loop;
 
     public FileLogSource(LogsSection logs, Label[] baseLabels, PositionsStore positions, ILogSink sink,
-        SelfMetrics metrics, ILogger logger, TimeSpan? poll = null)
+        SelfMetrics metrics, ILogger logger, TimeSpan? poll = null, TimeSpan? scanInterval = null)
     {
         foreach (var config in logs.Files)
         {
@@ -51,9 +54,45 @@ public sealed class FileLogSource : IAsyncDisposable
         _logger = logger;
         _counters = new LogCounters(metrics);
         _poll = poll ?? TimeSpan.FromMilliseconds(250);
+        _scanInterval = scanInterval ?? TimeSpan.FromSeconds(1);
     }
 
-    public void Start() => _loop ??= Task.Run(() => LoopAsync(_stop.Token));
+    public void Start()
+    {
+        if (_loop is not null) return;
+        WatchRoots();
+        _loop = Task.Run(() => LoopAsync(_stop.Token));
+    }
+
+    /// <summary>
+    /// inotify (through FileSystemWatcher) on each glob's root, as a hint that a file appeared or
+    /// was renamed: the next scan runs at once. The periodic scan stays the truth, so a root that
+    /// cannot be watched (missing, out of watches) only means discovery within a scan interval.
+    /// </summary>
+    private void WatchRoots()
+    {
+        foreach (var root in _globs.Select(g => (g.Glob.Root, g.Glob.Recursive)).Distinct())
+        {
+            try
+            {
+                if (!Directory.Exists(root.Root)) continue;
+                var watcher = new FileSystemWatcher(root.Root)
+                {
+                    IncludeSubdirectories = root.Recursive,
+                    NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName,
+                };
+                watcher.Created += (_, _) => _scanRequested = true;
+                watcher.Renamed += (_, _) => _scanRequested = true;
+                watcher.Deleted += (_, _) => _scanRequested = true;
+                watcher.EnableRaisingEvents = true;
+                _watchers.Add(watcher);
+            }
+            catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or PlatformNotSupportedException)
+            {
+                _logger.LogDebug("not watching {Root} ({Error}); new files are found by the periodic scan", root.Root, e.Message);
+            }
+        }
+    }
 
     /// <summary>Stops reading; lines already handed to the sink are the exporters' to flush. Idempotent.</summary>
     public async Task StopAsync()
@@ -73,8 +112,9 @@ public sealed class FileLogSource : IAsyncDisposable
         {
             try
             {
-                if (DateTime.UtcNow - lastScan >= TimeSpan.FromSeconds(1))
+                if (_scanRequested || DateTime.UtcNow - lastScan >= _scanInterval)
                 {
+                    _scanRequested = false;
                     Scan(initial);
                     initial = false;
                     lastScan = DateTime.UtcNow;
@@ -256,6 +296,7 @@ public sealed class FileLogSource : IAsyncDisposable
         await StopAsync();
         foreach (var tailer in _tailers.Values) tailer.Dispose();
         _tailers.Clear();
+        foreach (var watcher in _watchers) watcher.Dispose();
         _stop.Dispose();
     }
 }
