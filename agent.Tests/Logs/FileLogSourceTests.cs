@@ -391,4 +391,23 @@ public sealed class FileLogSourceTests : IAsyncLifetime
         var lines = await _receiver.WaitForLinesAsync(5, TimeSpan.FromSeconds(5));
         AssertExactlyOnceInOrder(lines, "f", 5);
     }
+
+    [Fact]
+    public async Task Lag_is_reported_per_file_and_removed_when_the_file_is_gone()
+    {
+        File.WriteAllText(LogPath, "");
+        await using var p = Start(LogPath);
+        await WaitForFileWatchedAsync(p);
+        await AppendAsync(LogPath, "a", 0, 20);
+        await _receiver.WaitForLinesAsync(20, TimeSpan.FromSeconds(20));
+        double? Lag() => p.Metrics.Snapshot().SingleOrDefault(f => f.Name == "agent_logs_file_lag_bytes")?.Samples
+            .Where(s => s.Labels.Contains(new Label("filename", LogPath))).Select(s => (double?)s.Value).SingleOrDefault();
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (Lag() is not 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Equal(0, Lag());
+        File.Delete(LogPath);
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Lag() is not null && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Null(Lag());
+    }
 }

@@ -164,6 +164,9 @@ public sealed class FileLogSource : IAsyncDisposable
                 if (Open(path, identity, labels, initial && !fromBeginning, settings) is { } tailer) _tailers[key] = tailer;
             }
         }
+        var lag = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var tailer in _tailers.Values) lag[tailer.Path] = lag.GetValueOrDefault(tailer.Path) + tailer.Lag;
+        _counters.SetFileLag(lag);
         foreach (var (key, tailer) in _tailers)
         {
             if (!seen.Contains(key) && !tailer.Draining)
@@ -262,7 +265,6 @@ public sealed class FileLogSource : IAsyncDisposable
     private async Task ReadAllAsync(CancellationToken ct)
     {
         List<string>? closed = null;
-        long lag = 0;
         foreach (var (key, tailer) in _tailers)
         {
             var read = await tailer.ReadAsync(_sink, _clock, _counters, ct);
@@ -270,11 +272,8 @@ public sealed class FileLogSource : IAsyncDisposable
             {
                 await tailer.FlushPartialAsync(_sink, _clock, _counters, ct);
                 (closed ??= []).Add(key);
-                continue;
             }
-            lag += tailer.Lag;
         }
-        _counters.LagBytes.Set(lag);
         if (closed is null) return;
         foreach (var key in closed)
         {

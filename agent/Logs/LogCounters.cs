@@ -1,3 +1,4 @@
+using Agent.Pipeline;
 using Agent.Telemetry;
 
 namespace Agent.Logs;
@@ -10,5 +11,22 @@ public sealed class LogCounters(SelfMetrics metrics)
     public Counter LinesTruncated { get; } = metrics.Counter("agent_logs_lines_truncated_total", "Lines cut at max_line_size (marked \"…[truncated]\").");
     public Counter LinesDropped { get; } = metrics.Counter("agent_logs_lines_dropped_total", "Lines not sent because a drop expression matched.");
     public Gauge FilesWatched { get; } = metrics.Gauge("agent_logs_files_watched", "Log files currently open.");
-    public Gauge LagBytes { get; } = metrics.Gauge("agent_logs_lag_bytes", "Bytes written to watched files and not yet read.");
+    private const string FileLagName = "agent_logs_file_lag_bytes";
+    private readonly HashSet<string> _lagPaths = new(StringComparer.Ordinal);
+
+    /// <summary>Per watched path, bytes written and not yet read; paths no longer watched are removed.</summary>
+    public void SetFileLag(Dictionary<string, long> lagByPath)
+    {
+        foreach (var (path, lag) in lagByPath)
+        {
+            metrics.Gauge(FileLagName, "Bytes written to a watched file and not yet read.", new Label("filename", path)).Set(lag);
+            _lagPaths.Add(path);
+        }
+        _lagPaths.RemoveWhere(path =>
+        {
+            if (lagByPath.ContainsKey(path)) return false;
+            metrics.Remove(FileLagName, new Label("filename", path));
+            return true;
+        });
+    }
 }

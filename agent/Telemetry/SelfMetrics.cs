@@ -37,6 +37,14 @@ public sealed class SelfMetrics
         }
     }
 
+    /// <summary>Drops one series (a closed file's lag): a gone thing must not report its last value forever.</summary>
+    public void Remove(string name, params Label[] labels)
+    {
+        if (!_families.TryGetValue(name, out var entry)) return;
+        var key = LabelKey(Labels.Sorted(labels));
+        lock (entry) entry.Series.Remove(key);
+    }
+
     public IReadOnlyList<MetricFamily> Snapshot()
     {
         var names = _families.Keys.ToArray();
