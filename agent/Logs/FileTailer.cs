@@ -29,7 +29,7 @@ public sealed class FileTailer : IDisposable
     private long _acked;
     private string _fingerprint;
     private Generation _generation;
-    private StringBuilder? _group;
+    private ArrayBufferWriter<byte>? _group;
     private LogStream _groupStream = null!;
     private int _groupLines;
     private long _groupStart;
@@ -219,9 +219,7 @@ public sealed class FileTailer : IDisposable
             raw = raw[..^1];
         }
         var stream = _settings.Processor.ExtractLevel ? StreamFor(LevelParser.Parse(raw)) : Stream;
-        // Invalid UTF-8 becomes U+FFFD: Loki rejects requests with invalid UTF-8 in lines.
-        var line = Encoding.UTF8.GetString(raw);
-        if (truncated) line += TruncatedMarker;
+        var line = ValidUtf8(raw, truncated);
         var start = _lineStart;
         _partial.ResetWrittenCount();
         _lineStart = end;
@@ -232,17 +230,19 @@ public sealed class FileTailer : IDisposable
             await SendAsync(sink, clock, counters, stream, line, end, ct);
             return;
         }
-        if (_group is not null && multiline.Start.IsMatch(line)) await FlushGroupAsync(sink, clock, counters, ct);
+        if (_group is not null && multiline.Start.IsMatch(Encoding.UTF8.GetString(line))) await FlushGroupAsync(sink, clock, counters, ct);
         if (_group is null)
         {
-            _group = new StringBuilder(line);
+            _group = new ArrayBufferWriter<byte>(line.Length + 256);
+            _group.Write(line);
             _groupStream = stream;
             _groupLines = 1;
             _groupStart = start;
         }
         else
         {
-            _group.Append('\n').Append(line);
+            _group.Write("\n"u8);
+            _group.Write(line);
             _groupLines++;
         }
         _groupEnd = end;
@@ -250,15 +250,27 @@ public sealed class FileTailer : IDisposable
         if (_groupLines >= multiline.MaxLines) await FlushGroupAsync(sink, clock, counters, ct);
     }
 
+    /// <summary>
+    /// The line as valid UTF-8: most lines already are and are copied as they are; invalid
+    /// sequences (binary garbage, a cut through a character) become U+FFFD, because Loki
+    /// rejects a push with invalid UTF-8 in it.
+    /// </summary>
+    private static byte[] ValidUtf8(ReadOnlySpan<byte> raw, bool truncated)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(raw) && !truncated) return raw.ToArray();
+        var text = Encoding.UTF8.GetString(raw);
+        return Encoding.UTF8.GetBytes(truncated ? text + TruncatedMarker : text);
+    }
+
     private async ValueTask FlushGroupAsync(ILogSink sink, StreamClock clock, LogCounters counters, CancellationToken ct)
     {
         if (_group is null) return;
-        var text = _group.ToString();
+        var joined = _group.WrittenSpan.ToArray();
         _group = null;
-        await SendAsync(sink, clock, counters, _groupStream, text, _groupEnd, ct);
+        await SendAsync(sink, clock, counters, _groupStream, joined, _groupEnd, ct);
     }
 
-    private async ValueTask SendAsync(ILogSink sink, StreamClock clock, LogCounters counters, LogStream stream, string line, long end, CancellationToken ct)
+    private async ValueTask SendAsync(ILogSink sink, StreamClock clock, LogCounters counters, LogStream stream, byte[] line, long end, CancellationToken ct)
     {
         if (_settings.Processor.Drops(line))
         {

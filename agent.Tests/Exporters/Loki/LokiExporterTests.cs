@@ -32,6 +32,8 @@ public sealed class LokiExporterTests
         MaxPendingBatches = maxPending,
     };
 
+    private static byte[] Utf8(string line) => System.Text.Encoding.UTF8.GetBytes(line);
+
     private static double Metric(SelfMetrics metrics, string name) =>
         metrics.Snapshot().Where(f => f.Name == name).SelectMany(f => f.Samples).Sum(s => s.Value);
 
@@ -41,9 +43,9 @@ public sealed class LokiExporterTests
         var other = new LogStream([new Label("job", "other")]);
         var entries = new[]
         {
-            new LogEntry(Stream, 1_700_000_000_123_456_789, "first", null, 0),
-            new LogEntry(other, 1_700_000_000_200_000_000, "elsewhere", null, 0),
-            new LogEntry(Stream, 1_700_000_000_123_456_789, "same time", null, 0),
+            new LogEntry(Stream, 1_700_000_000_123_456_789, Utf8("first"), null, 0),
+            new LogEntry(other, 1_700_000_000_200_000_000, Utf8("elsewhere"), null, 0),
+            new LogEntry(Stream, 1_700_000_000_123_456_789, Utf8("same time"), null, 0),
         };
         var body = new LokiEncoder().Encode(entries);
         var raw = new byte[Snappy.GetUncompressedLength(body.Span)];
@@ -68,9 +70,9 @@ public sealed class LokiExporterTests
         var acks = new Acks();
         await using var exporter = new LokiExporter(Config(receiver.PushUrl), metrics, NullLogger.Instance);
         exporter.Start();
-        await exporter.WriteAsync(new LogEntry(Stream, 1, "refused", acks, 8), default);
+        await exporter.WriteAsync(new LogEntry(Stream, 1, Utf8("refused"), acks, 8), default);
         await Task.Delay(300);
-        await exporter.WriteAsync(new LogEntry(Stream, 2, "accepted", acks, 17), default);
+        await exporter.WriteAsync(new LogEntry(Stream, 2, Utf8("accepted"), acks, 17), default);
         await receiver.WaitForLinesAsync(1, TimeSpan.FromSeconds(10));
         await exporter.StopAsync(TimeSpan.FromSeconds(5));
 
@@ -91,7 +93,7 @@ public sealed class LokiExporterTests
         var acks = new Acks();
         await using var exporter = new LokiExporter(Config(receiver.PushUrl), metrics, NullLogger.Instance);
         exporter.Start();
-        await exporter.WriteAsync(new LogEntry(Stream, 1, "once", acks, 5), default);
+        await exporter.WriteAsync(new LogEntry(Stream, 1, Utf8("once"), acks, 5), default);
         await Task.Delay(100);
         Assert.Empty(acks.Offsets);
         await receiver.WaitForLinesAsync(1, TimeSpan.FromSeconds(10));
@@ -111,7 +113,7 @@ public sealed class LokiExporterTests
         var line = new string('x', 600);
         var writes = Task.Run(async () =>
         {
-            for (var i = 0; i < 10; i++) await exporter.WriteAsync(new LogEntry(Stream, i, line, null, i), default);
+            for (var i = 0; i < 10; i++) await exporter.WriteAsync(new LogEntry(Stream, i, Utf8(line), null, i), default);
         });
         await Task.Delay(500);
         Assert.False(writes.IsCompleted, "writes should wait while one batch is retrying and one is pending");
@@ -127,7 +129,7 @@ public sealed class LokiExporterTests
         exporter.Start();
         var stream = new LogStream(Labels.Sorted([new("host", "loki-test"), new("job", "varlogs"), new("filename", "/tmp/x.log")]));
         var start = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
-        for (var i = 0; i < 100; i++) await exporter.WriteAsync(new LogEntry(stream, start + i * 1000, $"line {i:D3} ünïcödé", null, 0), default);
+        for (var i = 0; i < 100; i++) await exporter.WriteAsync(new LogEntry(stream, start + i * 1000, Utf8($"line {i:D3} ünïcödé"), null, 0), default);
         await exporter.StopAsync(TimeSpan.FromSeconds(10));
         await exporter.DisposeAsync();
         Assert.Equal(100, Metric(metrics, "agent_loki_entries_sent_total"));

@@ -12,7 +12,7 @@ public sealed class LokiBatch(DateTime created)
     public void Add(LogEntry entry)
     {
         Entries.Add(entry);
-        Bytes += System.Text.Encoding.UTF8.GetByteCount(entry.Line);
+        Bytes += entry.Line.Length;
     }
 
     /// <summary>Tells every entry's source that it is settled (delivered or deliberately dropped).</summary>

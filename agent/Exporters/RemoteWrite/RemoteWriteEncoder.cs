@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Agent.Exporters;
 using Agent.Pipeline;
 using Snappier;
 

@@ -13,11 +13,14 @@ public sealed class LineProcessor(IReadOnlyList<Regex> drop, bool extractLevel)
 
     public bool ExtractLevel { get; } = extractLevel;
 
-    public bool Drops(string line)
+    /// <summary>Whether a drop expression matches; the line is decoded only when there are expressions.</summary>
+    public bool Drops(byte[] line)
     {
+        if (drop.Count == 0) return false;
+        var text = System.Text.Encoding.UTF8.GetString(line);
         foreach (var regex in drop)
         {
-            if (regex.IsMatch(line)) return true;
+            if (regex.IsMatch(text)) return true;
         }
         return false;
     }

@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Agent.Exporters.RemoteWrite;
+namespace Agent.Exporters;
 
-/// <summary>The handful of protobuf wire primitives remote-write needs, written into a buffer writer.</summary>
+/// <summary>The handful of protobuf wire primitives the exporters need, written into a buffer writer.</summary>
 internal static class ProtoWriter
 {
     public const int WireVarint = 0;
@@ -42,6 +42,13 @@ internal static class ProtoWriter
         var span = output.GetSpan(8);
         BinaryPrimitives.WriteDoubleLittleEndian(span, value);
         output.Advance(8);
+    }
+
+    public static void Bytes(IBufferWriter<byte> output, int field, ReadOnlySpan<byte> value)
+    {
+        Tag(output, field, WireLengthDelimited);
+        Varint(output, (ulong)value.Length);
+        output.Write(value);
     }
 
     public static void String(IBufferWriter<byte> output, int field, string value, int byteCount)
