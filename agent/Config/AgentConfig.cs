@@ -109,7 +109,7 @@ public sealed class LokiConfig : EndpointConfig
     public string BatchWait { get; set; } = "1s";
     /// <summary>Batches held in memory; when full, tailing pauses (nothing is dropped).</summary>
     [JsonPropertyName("max_pending_batches")]
-    public int MaxPendingBatches { get; set; } = 10;
+    public int MaxPendingBatches { get; set; } = 2;
 
     [JsonIgnore] public TimeSpan BatchWaitValue { get; set; }
 }

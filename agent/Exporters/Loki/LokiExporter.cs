@@ -131,14 +131,16 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
     /// <summary>True when the batch is settled; false only on hard stop (its entries stay unacknowledged).</summary>
     private async Task<bool> SendWithRetryAsync(LokiBatch batch, CancellationToken ct)
     {
-        var body = _encoder.Encode(batch.Entries).ToArray();
+        // The encoder's buffer stays untouched until the next batch, and this sender is the only
+        // one: no copy, so a 1 MiB push does not become a large-object allocation per batch.
+        var body = _encoder.Encode(batch.Entries);
         for (var attempt = 0; ; attempt++)
         {
             TimeSpan? retryAfter = null;
             string failure;
             try
             {
-                using var content = new ByteArrayContent(body);
+                using var content = new ReadOnlyMemoryContent(body);
                 // Loki takes snappy-compressed protobuf with this content type and no Content-Encoding.
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
                 using var response = await _client.PostAsync(content, ct);

@@ -107,7 +107,8 @@ public sealed class RemoteWriteExporter : IAsyncDisposable
             _queued.Set(_queue.Samples);
             var samples = 0;
             foreach (var c in chunks) samples += c.Count;
-            var body = _encoder.Encode(chunks).ToArray();
+            // Sent straight from the encoder's reused buffer: this loop is its only user.
+            var body = _encoder.Encode(chunks);
             if (!await SendWithRetryAsync(body, samples, ct))
             {
                 _droppedShutdown.Add(samples);
@@ -117,7 +118,7 @@ public sealed class RemoteWriteExporter : IAsyncDisposable
     }
 
     /// <summary>True when the request is settled (delivered or rejected); false only on hard stop.</summary>
-    private async Task<bool> SendWithRetryAsync(byte[] body, int samples, CancellationToken ct)
+    private async Task<bool> SendWithRetryAsync(ReadOnlyMemory<byte> body, int samples, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -125,7 +126,7 @@ public sealed class RemoteWriteExporter : IAsyncDisposable
             string failure;
             try
             {
-                using var content = new ByteArrayContent(body);
+                using var content = new ReadOnlyMemoryContent(body);
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
                 content.Headers.ContentEncoding.Add("snappy");
                 using var response = await _client.PostAsync(content, ct, RemoteWriteHeaders);
