@@ -43,14 +43,6 @@ public sealed class EndpointClient : IDisposable
         return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
     }
 
-    /// <summary>A GET to probe reachability (used by `agent check`).</summary>
-    public Task<HttpResponseMessage> GetAsync(Uri url, CancellationToken ct)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, url);
-        ApplyHeaders(request.Headers);
-        return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-    }
-
     private void ApplyHeaders(HttpRequestHeaders headers)
     {
         headers.UserAgent.ParseAdd(UserAgent);

@@ -21,37 +21,33 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
     private readonly LokiConfig _config;
     private readonly EndpointClient _client;
     private readonly LokiEncoder _encoder = new();
-    private readonly RetryPolicy _retry;
+    private readonly RetryingSender _poster;
     private readonly ILogger _logger;
     private readonly Channel<LokiBatch> _pending;
     private readonly SemaphoreSlim _batchGate = new(1, 1);
     private readonly CancellationTokenSource _hardStop = new();
     private readonly CancellationTokenSource _tickStop = new();
     private readonly HashSet<int> _loggedStatuses = [];
-    private readonly SelfMetrics _metrics;
-    private readonly Label _endpoint;
-    private readonly Counter _sent, _bytes, _retries, _rejected;
+    private readonly Counter _sent, _bytes, _rejected;
     private LokiBatch? _current;
-    private Task? _sender, _ticker, _stopTask;
+    private Task? _sendLoop, _ticker, _stopTask;
 
     public LokiExporter(LokiConfig config, SelfMetrics metrics, ILogger logger, HttpMessageHandler? handler = null)
     {
         _config = config;
         _client = new EndpointClient(config, handler);
-        _retry = new RetryPolicy(config.MinBackoffValue, config.MaxBackoffValue);
         _logger = logger;
-        _metrics = metrics;
         _pending = Channel.CreateBounded<LokiBatch>(new BoundedChannelOptions(config.MaxPendingBatches)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
         Name = config.UrlValue.IsDefaultPort ? config.UrlValue.Host : $"{config.UrlValue.Host}:{config.UrlValue.Port}";
-        _endpoint = new Label("endpoint", Name);
-        _sent = metrics.Counter("agent_loki_entries_sent_total", "Log entries accepted by Loki.", _endpoint);
-        _bytes = metrics.Counter("agent_loki_bytes_sent_total", "Compressed bytes of accepted Loki pushes.", _endpoint);
-        _retries = metrics.Counter("agent_loki_retries_total", "Loki pushes retried.", _endpoint);
-        _rejected = metrics.Counter("agent_loki_entries_dropped_total", "Log entries Loki refused, by reason.", _endpoint, new Label("reason", "rejected"));
+        var endpoint = new Label("endpoint", Name);
+        _sent = metrics.Counter("agent_loki_entries_sent_total", "Log entries accepted by Loki.", endpoint);
+        _bytes = metrics.Counter("agent_loki_bytes_sent_total", "Compressed bytes of accepted Loki pushes.", endpoint);
+        _poster = new RetryingSender(_client, config, Name, "agent_loki", "Loki pushes", metrics, logger);
+        _rejected = metrics.Counter("agent_loki_entries_dropped_total", "Log entries Loki refused, by reason.", endpoint, new Label("reason", "rejected"));
     }
 
     public string Name { get; }
@@ -84,7 +80,7 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
 
     public void Start()
     {
-        _sender ??= Task.Run(SendLoopAsync);
+        _sendLoop ??= Task.Run(SendLoopAsync);
         _ticker ??= Task.Run(TickLoopAsync);
     }
 
@@ -134,80 +130,33 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
         // The encoder's buffer stays untouched until the next batch, and this sender is the only
         // one: no copy, so a 1 MiB push does not become a large-object allocation per batch.
         var body = _encoder.Encode(batch.Entries);
-        for (var attempt = 0; ; attempt++)
+        var result = await _poster.SendAsync(() =>
         {
-            TimeSpan? retryAfter = null;
-            string failure;
-            try
+            // Loki takes snappy-compressed protobuf with this content type and no Content-Encoding.
+            var content = new ReadOnlyMemoryContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+            return content;
+        }, null, ct);
+        if (result is not { } settled) return false;
+        if (settled.Outcome == SendOutcome.Delivered)
+        {
+            _sent.Add(batch.Entries.Count);
+            _bytes.Add(body.Length);
+        }
+        else
+        {
+            // Loki stores the valid entries of a push and names how many it ignored.
+            var refused = LokiRejection.IgnoredCount(settled.Body) ?? batch.Entries.Count;
+            _rejected.Add(refused);
+            if (_loggedStatuses.Add(settled.Code))
             {
-                using var content = new ReadOnlyMemoryContent(body);
-                // Loki takes snappy-compressed protobuf with this content type and no Content-Encoding.
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-                using var response = await _client.PostAsync(content, ct);
-                var code = (int)response.StatusCode;
-                _metrics.Counter("agent_loki_requests_total", "Loki pushes by HTTP status code.",
-                    _endpoint, new Label("code", code.ToString(System.Globalization.CultureInfo.InvariantCulture))).Add();
-                switch (SendOutcomes.Classify(response.StatusCode))
-                {
-                    case SendOutcome.Delivered:
-                        _sent.Add(batch.Entries.Count);
-                        _bytes.Add(body.Length);
-                        if (attempt > 0) _logger.LogInformation("{Endpoint}: delivered after {Attempts} attempts", Name, attempt + 1);
-                        batch.Acknowledge();
-                        AfterAcknowledge?.Invoke();
-                        return true;
-                    case SendOutcome.Rejected:
-                        var answer = await ReadBodyAsync(response, ct);
-                        // Loki stores the valid entries of a push and names how many it ignored.
-                        var refused = LokiRejection.IgnoredCount(answer) ?? batch.Entries.Count;
-                        _rejected.Add(refused);
-                        if (_loggedStatuses.Add(code))
-                        {
-                            _logger.LogError("{Endpoint}: HTTP {Code}, {Refused} of {Entries} entries refused (not retried; logged once per status): {Body}",
-                                Name, code, refused, batch.Entries.Count, answer.Length > 512 ? answer[..512] : answer.Trim());
-                        }
-                        batch.Acknowledge();
-                        AfterAcknowledge?.Invoke();
-                        return true;
-                }
-                retryAfter = RetryPolicy.RetryAfter(response, DateTimeOffset.UtcNow);
-                failure = $"HTTP {code}";
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return false;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
-            {
-                failure = e is TaskCanceledException ? $"timeout after {_config.Timeout}" : e.Message;
-            }
-            _retries.Add();
-            var delay = _retry.Delay(attempt, retryAfter);
-            if (attempt == 0 || attempt % 10 == 0)
-            {
-                _logger.LogWarning("{Endpoint}: {Failure}; retrying in {Delay:F1}s (attempt {Attempt})", Name, failure, delay.TotalSeconds, attempt + 1);
-            }
-            try
-            {
-                await Task.Delay(delay, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
+                _logger.LogError("{Endpoint}: HTTP {Code}, {Refused} of {Entries} entries refused (not retried; logged once per status): {Body}",
+                    Name, settled.Code, refused, batch.Entries.Count, settled.Body.Length > 512 ? settled.Body[..512] : settled.Body.Trim());
             }
         }
-    }
-
-    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        try
-        {
-            return await response.Content.ReadAsStringAsync(ct);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException)
-        {
-            return "";
-        }
+        batch.Acknowledge();
+        AfterAcknowledge?.Invoke();
+        return true;
     }
 
     /// <summary>
@@ -234,10 +183,10 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
         {
         }
         _pending.Writer.TryComplete();
-        if (_sender is not null && await Task.WhenAny(_sender, Task.Delay(deadline)) != _sender)
+        if (_sendLoop is not null && await Task.WhenAny(_sendLoop, Task.Delay(deadline)) != _sendLoop)
         {
             _hardStop.Cancel();
-            await _sender;
+            await _sendLoop;
             _logger.LogWarning("{Endpoint}: shutdown deadline reached; unsent lines will be read again on the next start", Name);
         }
     }

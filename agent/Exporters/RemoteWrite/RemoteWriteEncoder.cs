@@ -54,9 +54,6 @@ public sealed class RemoteWriteEncoder(Label[] externalLabels)
         return _compressed.AsMemory(0, written);
     }
 
-    /// <summary>The uncompressed size of the last request, for self-metrics.</summary>
-    public int LastRawSize => _raw.WrittenCount;
-
     private Label[] ExtraFor(string job)
     {
         if (_extraByJob.TryGetValue(job, out var extra)) return extra;

@@ -15,16 +15,14 @@ namespace Agent.Exporters.RemoteWrite;
 /// </summary>
 public sealed class RemoteWriteExporter : IAsyncDisposable
 {
-    private readonly RemoteWriteConfig _config;
     private readonly EndpointClient _client;
     private readonly RemoteWriteEncoder _encoder;
     private readonly SampleQueue _queue;
-    private readonly RetryPolicy _retry;
+    private readonly RetryingSender _sender;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _hardStop = new();
     private readonly HashSet<int> _loggedStatuses = [];
-    private readonly SelfMetrics _metrics;
-    private readonly Counter _sent, _retries, _droppedQueueFull, _droppedRejected, _droppedShutdown;
+    private readonly Counter _sent, _droppedQueueFull, _droppedRejected, _droppedShutdown;
     private readonly Gauge _queued, _lastSuccess;
     private volatile bool _stopping;
     private Task? _loop;
@@ -32,17 +30,14 @@ public sealed class RemoteWriteExporter : IAsyncDisposable
 
     public RemoteWriteExporter(RemoteWriteConfig config, Label[] externalLabels, SelfMetrics metrics, ILogger logger, HttpMessageHandler? handler = null)
     {
-        _config = config;
         _client = new EndpointClient(config, handler);
         _encoder = new RemoteWriteEncoder(externalLabels);
         _queue = new SampleQueue(config.Capacity, config.MaxSamplesPerSend);
-        _retry = new RetryPolicy(config.MinBackoffValue, config.MaxBackoffValue);
         _logger = logger;
-        _metrics = metrics;
         Name = config.UrlValue.IsDefaultPort ? config.UrlValue.Host : $"{config.UrlValue.Host}:{config.UrlValue.Port}";
         var endpoint = new Label("endpoint", Name);
+        _sender = new RetryingSender(_client, config, Name, "agent_remote_write", "Remote-write requests", metrics, logger);
         _sent = metrics.Counter("agent_remote_write_samples_sent_total", "Samples accepted by the remote-write endpoint.", endpoint);
-        _retries = metrics.Counter("agent_remote_write_retries_total", "Remote-write requests retried.", endpoint);
         const string dropHelp = "Samples dropped by reason (queue_full, rejected, shutdown).";
         _droppedQueueFull = metrics.Counter("agent_remote_write_samples_dropped_total", dropHelp, endpoint, new Label("reason", "queue_full"));
         _droppedRejected = metrics.Counter("agent_remote_write_samples_dropped_total", dropHelp, endpoint, new Label("reason", "rejected"));
@@ -120,79 +115,32 @@ public sealed class RemoteWriteExporter : IAsyncDisposable
     /// <summary>True when the request is settled (delivered or rejected); false only on hard stop.</summary>
     private async Task<bool> SendWithRetryAsync(ReadOnlyMemory<byte> body, int samples, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
+        var result = await _sender.SendAsync(() =>
         {
-            TimeSpan? retryAfter = null;
-            string failure;
-            try
-            {
-                using var content = new ReadOnlyMemoryContent(body);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-                content.Headers.ContentEncoding.Add("snappy");
-                using var response = await _client.PostAsync(content, ct, RemoteWriteHeaders);
-                var code = (int)response.StatusCode;
-                _metrics.Counter("agent_remote_write_requests_total", "Remote-write requests by HTTP status code.",
-                    new Label("endpoint", Name), new Label("code", code.ToString(System.Globalization.CultureInfo.InvariantCulture))).Add();
-                switch (SendOutcomes.Classify(response.StatusCode))
-                {
-                    case SendOutcome.Delivered:
-                        _sent.Add(samples);
-                        _lastSuccess.Set(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0);
-                        if (attempt > 0) _logger.LogInformation("{Endpoint}: delivered after {Attempts} attempts", Name, attempt + 1);
-                        return true;
-                    case SendOutcome.Rejected:
-                        _droppedRejected.Add(samples);
-                        if (_loggedStatuses.Add(code))
-                        {
-                            var text = await ReadSnippetAsync(response, ct);
-                            _logger.LogError("{Endpoint}: HTTP {Code}, {Samples} samples dropped (not retried; logged once per status): {Body}",
-                                Name, code, samples, text);
-                        }
-                        return true;
-                }
-                retryAfter = RetryPolicy.RetryAfter(response, DateTimeOffset.UtcNow);
-                failure = $"HTTP {code}";
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return false;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
-            {
-                failure = e is TaskCanceledException ? $"timeout after {_config.Timeout}" : e.Message;
-            }
-            _retries.Add();
-            var delay = _retry.Delay(attempt, retryAfter);
-            if (attempt == 0 || attempt % 10 == 0)
-            {
-                _logger.LogWarning("{Endpoint}: {Failure}; retrying in {Delay:F1}s (attempt {Attempt})", Name, failure, delay.TotalSeconds, attempt + 1);
-            }
-            try
-            {
-                await Task.Delay(delay, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
+            var content = new ReadOnlyMemoryContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+            content.Headers.ContentEncoding.Add("snappy");
+            return content;
+        }, RemoteWriteHeaders, ct);
+        if (result is not { } settled) return false;
+        if (settled.Outcome == SendOutcome.Delivered)
+        {
+            _sent.Add(samples);
+            _lastSuccess.Set(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0);
+            return true;
         }
+        _droppedRejected.Add(samples);
+        if (_loggedStatuses.Add(settled.Code))
+        {
+            var text = settled.Body.Length > 512 ? settled.Body[..512] : settled.Body.Trim();
+            _logger.LogError("{Endpoint}: HTTP {Code}, {Samples} samples dropped (not retried; logged once per status): {Body}",
+                Name, settled.Code, samples, text);
+        }
+        return true;
     }
 
     internal static readonly KeyValuePair<string, string>[] RemoteWriteHeaders =
         [new("X-Prometheus-Remote-Write-Version", "0.1.0")];
-
-    private static async Task<string> ReadSnippetAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        try
-        {
-            var text = await response.Content.ReadAsStringAsync(ct);
-            return text.Length > 512 ? text[..512] : text.Trim();
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
-        {
-            return "(no body)";
-        }
-    }
 
     public async ValueTask DisposeAsync()
     {
