@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using Agent.Collectors;
 using Agent.Config;
 using Agent.Exporters.Http;
@@ -114,12 +113,7 @@ internal static class Checks
     private static async Task<(string, string?, string)> ProbeAsync(string what, EndpointConfig endpoint, byte[] body, bool remoteWrite, CancellationToken ct)
     {
         using var client = new EndpointClient(endpoint);
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-        if (remoteWrite)
-        {
-            content.Headers.ContentEncoding.Add("snappy");
-        }
+        using var content = remoteWrite ? Exporters.RemoteWrite.RemoteWriteExporter.Content(body) : Exporters.Loki.LokiExporter.Content(body);
         var start = Stopwatch.GetTimestamp();
         try
         {

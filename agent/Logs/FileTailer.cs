@@ -100,11 +100,16 @@ public sealed class FileTailer : IDisposable
     /// </summary>
     public void CheckReplaced()
     {
-        if (_fingerprint.Length == 0) return;
-        var current = ReadFingerprint();
-        if (current.StartsWith(_fingerprint, StringComparison.Ordinal) || _fingerprint.StartsWith(current, StringComparison.Ordinal)) return;
+        if (_fingerprint.Length > 0) RestartIfReplaced(ReadFingerprint());
+    }
+
+    /// <summary>Starts over when the first bytes are no longer those (or a prefix of those) read before.</summary>
+    private bool RestartIfReplaced(string head)
+    {
+        if (head.StartsWith(_fingerprint, StringComparison.Ordinal)) return false;
         _logger.LogWarning("{Path} was truncated and rewritten (its first bytes changed); reading it again from the start", Path);
         Restart();
+        return true;
     }
 
     private void Restart()
@@ -152,12 +157,7 @@ public sealed class FileTailer : IDisposable
         // New bytes: first make sure they continue the same file. A copytruncate refilled past
         // our offset only shows in the first bytes; reading on would send a torn middle.
         var head = ReadFingerprint();
-        if (!head.StartsWith(_fingerprint, StringComparison.Ordinal))
-        {
-            _logger.LogWarning("{Path} was truncated and rewritten (its first bytes changed); reading it again from the start", Path);
-            Restart();
-            readFrom = 0;
-        }
+        if (RestartIfReplaced(head)) readFrom = 0;
         _fingerprint = head;
 
         LastGrowth = DateTime.UtcNow;

@@ -124,19 +124,24 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A push body as Loki takes it: snappy-compressed protobuf with this content type and no
+    /// Content-Encoding (also what `agent check` probes with).
+    /// </summary>
+    internal static HttpContent Content(ReadOnlyMemory<byte> body)
+    {
+        var content = new ReadOnlyMemoryContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        return content;
+    }
+
     /// <summary>True when the batch is settled; false only on hard stop (its entries stay unacknowledged).</summary>
     private async Task<bool> SendWithRetryAsync(LokiBatch batch, CancellationToken ct)
     {
         // The encoder's buffer stays untouched until the next batch, and this sender is the only
         // one: no copy, so a 1 MiB push does not become a large-object allocation per batch.
         var body = _encoder.Encode(batch.Entries);
-        var result = await _poster.SendAsync(() =>
-        {
-            // Loki takes snappy-compressed protobuf with this content type and no Content-Encoding.
-            var content = new ReadOnlyMemoryContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-            return content;
-        }, null, ct);
+        var result = await _poster.SendAsync(() => Content(body), null, ct);
         if (result is not { } settled) return false;
         if (settled.Outcome == SendOutcome.Delivered)
         {

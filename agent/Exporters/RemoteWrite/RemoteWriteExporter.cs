@@ -115,13 +115,7 @@ public sealed class RemoteWriteExporter : IAsyncDisposable
     /// <summary>True when the request is settled (delivered or rejected); false only on hard stop.</summary>
     private async Task<bool> SendWithRetryAsync(ReadOnlyMemory<byte> body, int samples, CancellationToken ct)
     {
-        var result = await _sender.SendAsync(() =>
-        {
-            var content = new ReadOnlyMemoryContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-            content.Headers.ContentEncoding.Add("snappy");
-            return content;
-        }, RemoteWriteHeaders, ct);
+        var result = await _sender.SendAsync(() => Content(body), RemoteWriteHeaders, ct);
         if (result is not { } settled) return false;
         if (settled.Outcome == SendOutcome.Delivered)
         {
@@ -137,6 +131,15 @@ public sealed class RemoteWriteExporter : IAsyncDisposable
                 Name, settled.Code, samples, text);
         }
         return true;
+    }
+
+    /// <summary>A remote-write body as the spec wants it labelled (also what `agent check` probes with).</summary>
+    internal static HttpContent Content(ReadOnlyMemory<byte> body)
+    {
+        var content = new ReadOnlyMemoryContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        content.Headers.ContentEncoding.Add("snappy");
+        return content;
     }
 
     internal static readonly KeyValuePair<string, string>[] RemoteWriteHeaders =
