@@ -16,6 +16,7 @@ namespace Agent.Logs;
 public sealed class FileLogSource : IAsyncDisposable
 {
     private static readonly TimeSpan DrainQuiet = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan CopyWait = TimeSpan.FromSeconds(5);
 
     private readonly List<(FileGlob Glob, Label[] Labels, bool FromBeginning, TailerSettings Settings)> _globs = [];
     private readonly PositionsStore _positions;
@@ -196,6 +197,7 @@ public sealed class FileLogSource : IAsyncDisposable
         if (held.IsKnown) identity = held;
         var length = file.Length;
         long start;
+        FileTailer? original = null;
         var saved = _positions.Find(identity, path);
         if (saved is not null)
         {
@@ -214,21 +216,36 @@ public sealed class FileLogSource : IAsyncDisposable
         }
         else
         {
-            start = CopyOffset(path, file, length);
+            (start, original) = CopyOffset(path, file, length);
         }
         _logger.LogInformation("tailing {Path} from offset {Offset}", path, start);
         var stream = new LogStream(Labels.Merge([new Label("filename", path)], labels));
-        var tailer = new FileTailer(path, identity, file, start, stream, _positions, _logger, settings)
+        FileTailer tailer = null!;
+        tailer = new FileTailer(path, identity, file, start, stream, _positions, _logger, settings)
         {
-            Truncated = (fingerprint, offset) =>
-            {
-                if (fingerprint.Length == 0) return;
-                _truncated.Add((fingerprint, offset));
-                if (_truncated.Count > 64) _truncated.RemoveAt(0);
-            },
+            Truncated = (fingerprint, offset) => OnTruncated(tailer, fingerprint, offset),
+            CopyOf = original,
         };
         if (saved is null) _positions.Set(identity, path, "", start);
         return tailer;
+    }
+
+    /// <summary>
+    /// Content was truncated at <paramref name="offset"/>: a copy already open and waiting on it
+    /// starts exactly there; one found later looks the first bytes up in the recent list.
+    /// </summary>
+    private void OnTruncated(FileTailer truncated, string fingerprint, long offset)
+    {
+        foreach (var copy in _tailers.Values)
+        {
+            if (copy.CopyOf != truncated) continue;
+            copy.MoveStart(offset);
+            copy.CopyOf = null;
+            return;
+        }
+        if (fingerprint.Length == 0) return;
+        _truncated.Add((fingerprint, offset));
+        if (_truncated.Count > 64) _truncated.RemoveAt(0);
     }
 
     /// <summary>
@@ -236,30 +253,31 @@ public sealed class FileLogSource : IAsyncDisposable
     /// copy: read it from where that content was left (lines only the copy holds), not from 0
     /// (lines already sent). Anything else new is read from the beginning.
     /// </summary>
-    private long CopyOffset(string path, FileStream file, long length)
+    private (long Offset, FileTailer? Original) CopyOffset(string path, FileStream file, long length)
     {
         Span<byte> buffer = stackalloc byte[1024];
         var head = FileTailer.Fingerprint(buffer[..RandomAccess.Read(file.SafeFileHandle, buffer, 0)]);
-        if (head.Length == 0) return 0;
+        if (head.Length == 0) return (0, null);
         for (var i = _truncated.Count - 1; i >= 0; i--)
         {
             var (fingerprint, offset) = _truncated[i];
             if (head.StartsWith(fingerprint, StringComparison.Ordinal))
             {
                 _truncated.RemoveAt(i);
-                return Math.Min(offset, length);
+                return (Math.Min(offset, length), null);
             }
         }
         foreach (var tailer in _tailers.Values)
         {
-            // Copied but the original not yet seen truncated: continue from the original's position.
+            // Copied, the original not yet seen truncated: the copy waits for the truncation to say
+            // where the original stopped (see OnTruncated); the original's position is the fallback.
             if (tailer.CurrentFingerprint.Length > 0 && head.StartsWith(tailer.CurrentFingerprint, StringComparison.Ordinal)
                 && Path.GetDirectoryName(tailer.Path) == Path.GetDirectoryName(path))
             {
-                return Math.Min(tailer.LineStart, length);
+                return (Math.Min(tailer.LineStart, length), tailer);
             }
         }
-        return 0;
+        return (0, null);
     }
 
     private async Task ReadAllAsync(CancellationToken ct)
@@ -267,6 +285,13 @@ public sealed class FileLogSource : IAsyncDisposable
         List<string>? closed = null;
         foreach (var (key, tailer) in _tailers)
         {
+            if (tailer.CopyOf is { } original)
+            {
+                // A copy whose original still runs: the original may yet read the lines the copy
+                // holds, so wait (bounded) for its truncation before reading either way.
+                if (DateTime.UtcNow - tailer.Opened < CopyWait && _tailers.ContainsValue(original)) continue;
+                tailer.CopyOf = null;
+            }
             var read = await tailer.ReadAsync(_sink, _clock, _counters, ct);
             if (tailer.Draining && read == 0 && DateTime.UtcNow - tailer.LastGrowth > DrainQuiet)
             {

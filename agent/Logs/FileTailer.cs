@@ -68,6 +68,20 @@ public sealed class FileTailer : IDisposable
     /// </summary>
     public Action<string, long>? Truncated { get; init; }
 
+    /// <summary>The still-running original this file was copied from (copytruncate), until its truncation.</summary>
+    public FileTailer? CopyOf { get; set; }
+
+    public DateTime Opened { get; } = DateTime.UtcNow;
+
+    /// <summary>Where reading starts, for a copy told by its original's truncation; only before anything was read.</summary>
+    public void MoveStart(long offset)
+    {
+        if (_lineBytes > 0 || _lineStart != Interlocked.Read(ref _acked)) return;
+        _lineStart = Math.Min(offset, Math.Max(0, _file.Length));
+        Interlocked.Exchange(ref _acked, _lineStart);
+        _positions.Set(Identity, Path, _fingerprint, _lineStart);
+    }
+
     /// <summary>Bytes of the file not yet read (lag).</summary>
     public long Lag
     {
