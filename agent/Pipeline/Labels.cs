@@ -28,16 +28,7 @@ public static class Labels
         if (external.Length == 0) return own;
         if (own.Length == 0) return external;
         var result = new List<Label>(own.Length + external.Length);
-        int i = 0, j = 0;
-        while (i < own.Length || j < external.Length)
-        {
-            if (j == external.Length) { result.Add(own[i++]); continue; }
-            if (i == own.Length) { result.Add(external[j++]); continue; }
-            var c = string.CompareOrdinal(own[i].Name, external[j].Name);
-            if (c < 0) result.Add(own[i++]);
-            else if (c > 0) result.Add(external[j++]);
-            else { result.Add(own[i++]); j++; }
-        }
-        return result.ToArray();
+        foreach (var label in new MergedLabels(own, external)) result.Add(label);
+        return [.. result];
     }
 }

@@ -46,20 +46,9 @@ public static class TextFormatWriter
     {
         if (own.Length == 0 && extra.Length == 0) return;
         WriteAscii(output, "{");
-        int i = 0, j = 0;
         var first = true;
-        while (i < own.Length || j < extra.Length)
+        foreach (var next in new MergedLabels(own, extra))
         {
-            Label next;
-            if (j == extra.Length) next = own[i++];
-            else if (i == own.Length) next = extra[j++];
-            else
-            {
-                var c = string.CompareOrdinal(own[i].Name, extra[j].Name);
-                if (c < 0) next = own[i++];
-                else if (c > 0) next = extra[j++];
-                else { next = own[i++]; j++; }
-            }
             if (next.Value.Length == 0) continue;
             if (!first) WriteAscii(output, ",");
             first = false;

@@ -96,21 +96,10 @@ public sealed class RemoteWriteEncoder(Label[] externalLabels)
     private void MergeLabels(string name, Label[] own, Label[] extra)
     {
         _merged.Clear();
-        int i = 0, j = 0;
-        while (i < own.Length || j < extra.Length)
+        foreach (var label in new MergedLabels(own, extra))
         {
-            Label next;
-            if (j == extra.Length) next = own[i++];
-            else if (i == own.Length) next = extra[j++];
-            else
-            {
-                var c = string.CompareOrdinal(own[i].Name, extra[j].Name);
-                if (c < 0) next = own[i++];
-                else if (c > 0) next = extra[j++];
-                else { next = own[i++]; j++; }
-            }
-            if (next.Value.Length == 0 || next.Name == "__name__") continue;
-            _merged.Add(next);
+            if (label.Value.Length == 0 || label.Name == "__name__") continue;
+            _merged.Add(label);
         }
         var at = 0;
         while (at < _merged.Count && string.CompareOrdinal(_merged[at].Name, "__name__") < 0) at++;
