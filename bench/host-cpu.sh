@@ -4,12 +4,10 @@
 # scraped once per second), same host, same run. Usage: bench/host-cpu.sh [seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 seconds="${1:-120}"
-./build.sh publish linux-x64 >/dev/null
-bin=artifacts/linux-x64/agent
-work="$(mktemp -d)"
+publish_agent
 trap 'kill "$agent" "$exporter" 2>/dev/null || true; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ticks="$(getconf CLK_TCK)"
 
@@ -17,7 +15,7 @@ ne_port="$(free_port)"
 prometheus-node-exporter --web.listen-address="127.0.0.1:$ne_port" >"$work/ne.log" 2>&1 &
 exporter=$!
 agent_port="$(free_port)"
-printf '[agent]\ninterval = "1s"\ndata_dir = "%s/data"\n[http]\nlisten = "127.0.0.1:%s"\n' "$work" "$agent_port" > "$work/agent.toml"
+pull_config 1s "$agent_port"
 "$bin" run --config "$work/agent.toml" >"$work/agent.log" 2>&1 &
 agent=$!
 sleep 5

@@ -3,20 +3,13 @@
 # (no monitor needed), sampled after warm-up. Usage: bench/idle.sh [seconds] [interval]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 seconds="${1:-60}"
 interval="${2:-15s}"
-./build.sh publish linux-x64 >/dev/null
-bin=artifacts/linux-x64/agent
-work="$(mktemp -d)"
+publish_agent
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-cat > "$work/agent.toml" <<TOML
-[agent]
-interval = "$interval"
-data_dir = "$work/data"
-[http]
-listen = "127.0.0.1:$port"
-TOML
+port="$(free_port)"
+pull_config "$interval" "$port"
 "$bin" run --config "$work/agent.toml" >"$work/log" 2>&1 &
 pid=$!
 sleep "$seconds"
