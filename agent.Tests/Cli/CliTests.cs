@@ -100,6 +100,8 @@ public sealed class CliTests : IDisposable
             [agent]
             hostname = "cli-test"
             data_dir = "{_dir}/data"
+            [containers]
+            enabled = false
             """);
         var (code, stdout, stderr) = await AgentProcess.RunAsync(["check", "--config", path, "--metrics"]);
         Assert.Equal(0, code);
@@ -108,5 +110,34 @@ public sealed class CliTests : IDisposable
         Assert.Contains("# TYPE node_cpu_seconds_total counter", stdout);
         Assert.Contains("node_memory_MemTotal_bytes{environment=\"production\",host=\"cli-test\"} ", stdout);
         Assert.Contains("agent_scrape_collector_success{collector=\"cpu\",environment=\"production\",host=\"cli-test\"} 1", stdout);
+    }
+
+    [Fact]
+    public async Task Check_fails_naming_the_docker_socket_it_cannot_open()
+    {
+        var path = Write("agent.toml", $"""
+            [agent]
+            data_dir = "{_dir}/data"
+            [containers]
+            docker_host = "unix://{_dir}/no-docker.sock"
+            """);
+        var (code, stdout, _) = await AgentProcess.RunAsync(["check", "--config", path]);
+        Assert.Equal(1, code);
+        Assert.Contains($"FAIL  docker", stdout);
+        Assert.Contains($"unix://{_dir}/no-docker.sock", stdout);
+        Assert.Contains("[containers] enabled = false", stdout);
+    }
+
+    [Fact]
+    public async Task Check_lists_the_engine_and_its_containers()
+    {
+        await DockerEngine.RequireAsync();
+        var path = Write("agent.toml", $"""
+            [agent]
+            data_dir = "{_dir}/data"
+            """);
+        var (_, stdout, _) = await AgentProcess.RunAsync(["check", "--config", path]);
+        Assert.Matches(@"PASS  docker +unix:///var/run/docker.sock: engine 20\.[^ ]+ \(API 1\.\d+\), \d+ container\(s\), \d+ running", stdout);
+        Assert.Contains("PASS  cadvisor", stdout);
     }
 }

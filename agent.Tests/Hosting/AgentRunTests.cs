@@ -190,6 +190,8 @@ public sealed class AgentRunTests : IDisposable
             url = "{loki.PushUrl}"
             [[logs.files]]
             paths = ["{log}"]
+            [containers]
+            enabled = false
             """);
         var (code, stdout, stderr) = await AgentProcess.RunAsync(["check", "--config", config]);
         Assert.True(code == 0, stdout + stderr);

@@ -40,7 +40,11 @@ public static class CheckCommand
             }
             report.Pass("config", $"{path} (host \"{loaded.Agent.Hostname}\", environment \"{loaded.Agent.Environment}\", interval {loaded.Agent.Interval})");
             Checks.DataDir(loaded, report);
-            var runners = MetricJobs.Create(loaded, NullLoggerFactory.Instance);
+            await using var docker = loaded.Containers.Enabled
+                ? new Docker.ContainerTracker(loaded.Containers.DockerHostValue, new Telemetry.SelfMetrics(), NullLogger.Instance)
+                : null;
+            if (docker is not null) await Checks.DockerAsync(loaded, docker, report, ct);
+            var runners = MetricJobs.Create(loaded, NullLoggerFactory.Instance, docker);
             Checks.Collectors(loaded, runners, report);
             Checks.LogFiles(loaded, report);
             await Checks.EndpointsAsync(loaded, report, ct);

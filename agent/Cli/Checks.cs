@@ -50,6 +50,22 @@ internal static class Checks
         }
     }
 
+    /// <summary>Lists the engine's containers the way `agent run` will; a refused or missing socket fails here, not at 3 a.m.</summary>
+    public static async Task DockerAsync(AgentConfig config, Docker.ContainerTracker tracker, CheckReport report, CancellationToken ct)
+    {
+        var endpoint = config.Containers.DockerHost;
+        tracker.Start();
+        var timeout = Task.Delay(TimeSpan.FromSeconds(5), ct);
+        if (await Task.WhenAny(tracker.FirstSync, timeout) == tracker.FirstSync)
+        {
+            var all = tracker.All();
+            report.Pass("docker", $"{endpoint}: engine {tracker.Engine}, {all.Count} container(s), {tracker.Running().Count} running");
+            return;
+        }
+        report.Fail("docker", $"{endpoint}: {tracker.LastError ?? "no answer within 5 s"} (container metrics need the engine: is dockerd running, "
+            + "and may the agent's user open the socket, e.g. as a member of group docker? [containers] enabled = false turns them off)");
+    }
+
     public static void LogFiles(AgentConfig config, CheckReport report)
     {
         if (config.Loki.Count == 0 && config.Logs.Files.Count > 0)

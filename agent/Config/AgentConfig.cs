@@ -212,4 +212,9 @@ public sealed class ProcessSection : ConfigTable
 public sealed class ContainersSection : ConfigTable
 {
     public bool Enabled { get; set; } = true;
+    /// <summary>The engine for container metadata, events and logs: unix://, tcp:// or npipe://.</summary>
+    [JsonPropertyName("docker_host")]
+    public string DockerHost { get; set; } = "unix:///var/run/docker.sock";
+
+    [JsonIgnore] public Uri DockerHostValue { get; set; } = new("unix:///var/run/docker.sock");
 }

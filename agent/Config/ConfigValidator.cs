@@ -43,7 +43,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         ValidateLogs(config.Logs);
         ValidateHost(config.Host);
         Unknown(config.Process, "process");
-        Unknown(config.Containers, "containers");
+        ValidateContainers(config.Containers);
         if (_problems.Count > 0) throw new ConfigException(_problems);
     }
 
@@ -61,6 +61,20 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         agent.DataDir = Expand(agent.DataDir, "agent.data_dir");
         if (agent.DataDir.Length == 0) Problem("agent.data_dir", "must not be empty");
         else agent.DataDir = Resolve(agent.DataDir);
+    }
+
+    private void ValidateContainers(ContainersSection containers)
+    {
+        Unknown(containers, "containers");
+        containers.DockerHost = Expand(containers.DockerHost, "containers.docker_host");
+        if (Uri.TryCreate(containers.DockerHost, UriKind.Absolute, out var uri) && uri.Scheme is "unix" or "tcp" or "http" or "https" or "npipe")
+        {
+            containers.DockerHostValue = uri;
+        }
+        else
+        {
+            Problem("containers.docker_host", $"\"{containers.DockerHost}\" is not unix:///path, tcp://host:port or npipe:////./pipe/name");
+        }
     }
 
     private void ValidateHttp(HttpSection http)

@@ -1,5 +1,6 @@
 using Agent.Collectors;
 using Agent.Config;
+using Agent.Docker;
 using Agent.Pipeline;
 using Agent.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,14 @@ public static class AgentHost
         builder.Services.AddSingleton(self);
         builder.Services.AddSingleton(latest);
 
+        // One tracker serves container metrics and container logs; registered first so it stops last.
+        if (config.Containers.Enabled)
+        {
+            builder.Services.AddSingleton(sp => new ContainerTracker(config.Containers.DockerHostValue, self,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("docker")));
+            builder.Services.AddHostedService(sp => new DockerService(sp.GetRequiredService<ContainerTracker>()));
+        }
+
         builder.Services.AddSingleton(sp => new RemoteWriteService(config, self, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RemoteWriteService>());
 
@@ -49,7 +58,7 @@ public static class AgentHost
 
         builder.Services.AddSingleton(sp => new MetricsLoop(
             config.Agent.IntervalValue,
-            MetricJobs.Create(config, sp.GetRequiredService<ILoggerFactory>()),
+            MetricJobs.Create(config, sp.GetRequiredService<ILoggerFactory>(), sp.GetService<ContainerTracker>()),
             latest,
             sp.GetRequiredService<RemoteWriteService>(),
             self,

@@ -1,18 +1,21 @@
 using Agent.Collectors;
+using Agent.Collectors.Containers;
 using Agent.Collectors.Host;
 using Agent.Config;
+using Agent.Docker;
 using Microsoft.Extensions.Logging;
 
 namespace Agent.Hosting;
 
 /// <summary>
-/// Which collector runners exist for a config: one per job (node, later process and cadvisor),
+/// Which collector runners exist for a config: one per job (node, process, cadvisor),
 /// built from the explicit collector tables. A collector that cannot run on this OS or host
 /// is left out here and shown as unavailable by `agent check`.
 /// </summary>
 public static class MetricJobs
 {
-    public static IReadOnlyList<CollectorRunner> Create(AgentConfig config, ILoggerFactory loggers)
+    /// <param name="docker">The engine's containers; null when [containers] is disabled.</param>
+    public static IReadOnlyList<CollectorRunner> Create(AgentConfig config, ILoggerFactory loggers, ContainerTracker? docker)
     {
         var runners = new List<CollectorRunner>();
         if (config.Host.Enabled)
@@ -24,6 +27,10 @@ public static class MetricJobs
                 if (descriptor.Create(paths, config.Host) is { } collector) collectors.Add(collector);
             }
             runners.Add(new CollectorRunner("node", collectors, loggers.CreateLogger("collector.host")));
+        }
+        if (docker is not null)
+        {
+            runners.Add(new CollectorRunner("cadvisor", [new ContainerLifecycleCollector(docker.All)], loggers.CreateLogger("collector.containers")));
         }
         return runners;
     }

@@ -1,0 +1,24 @@
+namespace Agent.Docker;
+
+/// <summary>
+/// What the engine said about one container at its last inspect: identity for metrics and
+/// logs, and the lifecycle facts (state, exit code, OOM kill, restarts) kept until it is removed.
+/// </summary>
+/// <param name="Name">Without Docker's leading slash.</param>
+/// <param name="State">Docker's status: created, running, paused, restarting, removing, exited or dead.</param>
+/// <param name="Tty">A TTY container's log stream is raw, not multiplexed into stdout/stderr.</param>
+public sealed record ContainerRecord(
+    string Id,
+    string Name,
+    string Image,
+    string State,
+    int Pid,
+    DateTimeOffset StartedAt,
+    long ExitCode,
+    bool OomKilled,
+    long RestartCount,
+    bool Tty,
+    IReadOnlyDictionary<string, string> Labels)
+{
+    public bool Running => State is "running" or "paused";
+}

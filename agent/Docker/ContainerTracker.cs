@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Agent.Collectors.Containers;
+using Agent.Telemetry;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Agent.Docker;
+
+/// <summary>
+/// The engine's containers as the agent knows them: one list at connect, then the events
+/// stream keeps them current (start, die, oom, stop, destroy...), so collection cycles never
+/// call the API. Each event re-inspects its container: the inspect is the truth, the event
+/// only says when to look. When the engine is missing or goes away the tracker says so
+/// (agent_docker_up 0, one log line) and keeps reconnecting; metrics of exited containers
+/// stay until the container is removed.
+/// </summary>
+public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly Uri _endpoint;
+    private readonly ILogger _logger;
+    private readonly Gauge _up;
+    private readonly Counter _reconnects;
+    private readonly Counter _events;
+    private readonly Dictionary<string, ContainerRecord> _byId = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _firstSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile ContainerInfo[] _running = [];
+    private volatile ContainerRecord[] _all = [];
+    private Task? _loop;
+
+    public ContainerTracker(Uri endpoint, SelfMetrics self, ILogger logger)
+    {
+        _endpoint = endpoint;
+        _logger = logger;
+        _up = self.Gauge("agent_docker_up", "Whether the Docker engine answered and its events are being followed.");
+        _reconnects = self.Counter("agent_docker_reconnects_total", "Connections to the Docker engine lost or refused.");
+        _events = self.Counter("agent_docker_events_total", "Container events received from the Docker engine.");
+    }
+
+    /// <summary>Raised (on the tracker's thread) for every container seen running: at each (re)connect and on start.</summary>
+    public event Action<ContainerRecord>? Started;
+
+    /// <summary>Completes when the first list of containers is known.</summary>
+    public Task FirstSync => _firstSync.Task;
+
+    /// <summary>"20.10.24 (API 1.41)" once connected.</summary>
+    public string? Engine { get; private set; }
+
+    /// <summary>The last connection error, null while connected.</summary>
+    public string? LastError { get; private set; }
+
+    public IReadOnlyList<ContainerInfo> Running() => _running;
+
+    /// <summary>Every container the engine has not removed yet, running or not.</summary>
+    public IReadOnlyList<ContainerRecord> All() => _all;
+
+    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        var wasUp = true;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                using var session = await DockerConnector.ConnectAsync(_endpoint, ct);
+                _logger.LogInformation("docker engine {Version} at {Endpoint}, API {Api}", session.EngineVersion, _endpoint, session.ApiVersion);
+                backoff = TimeSpan.FromSeconds(1);
+                Engine = $"{session.EngineVersion} (API {session.ApiVersion})";
+                await FollowAsync(session.Client, () => { wasUp = true; LastError = null; _up.Set(1); }, ct);
+                throw new IOException("events stream ended");
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _up.Set(0);
+                _reconnects.Add();
+                LastError = e.Message;
+                // One line per outage, not one per retry.
+                if (wasUp) _logger.LogWarning("docker engine at {Endpoint} unavailable: {Error}; retrying", _endpoint, e.Message);
+                wasUp = false;
+                try { await Task.Delay(backoff, ct); }
+                catch (OperationCanceledException) { return; }
+                backoff = backoff * 2 > MaxBackoff ? MaxBackoff : backoff * 2;
+            }
+        }
+    }
+
+    private async Task FollowAsync(DockerClient client, Action connected, CancellationToken ct)
+    {
+        var messages = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var streamStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Subscribed before listing, and replaying a little history, so a container that starts
+        // or dies while the list is being read is still seen.
+        var parameters = new ContainerEventsParameters
+        {
+            Since = DateTimeOffset.UtcNow.AddSeconds(-2).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["type"] = new Dictionary<string, bool> { ["container"] = true } },
+        };
+        var stream = client.System.MonitorEventsAsync(parameters, new ChannelProgress<Message>(messages.Writer), streamStop.Token)
+            .ContinueWith(t => messages.Writer.TryComplete(t.Exception?.InnerException ?? new IOException("events stream ended")), TaskScheduler.Default);
+        try
+        {
+            var listed = await client.Containers.ListContainersAsync(new ContainersListParameters { All = true }, ct);
+            var fresh = new List<ContainerRecord>(listed.Count);
+            foreach (var c in listed)
+            {
+                if (await InspectAsync(client, c.ID, ct) is { } record) fresh.Add(record);
+            }
+            lock (_gate)
+            {
+                _byId.Clear();
+                foreach (var r in fresh) _byId[r.Id] = r;
+                Publish();
+            }
+            connected();
+            _firstSync.TrySetResult();
+            foreach (var r in fresh)
+            {
+                if (r.Running) Started?.Invoke(r);
+            }
+            await foreach (var message in messages.Reader.ReadAllAsync(ct))
+            {
+                await HandleAsync(client, message, ct);
+            }
+        }
+        finally
+        {
+            await streamStop.CancelAsync();
+            await stream;
+        }
+        if (messages.Reader.Completion.Exception?.InnerException is { } error) throw error;
+    }
+
+    private async Task HandleAsync(DockerClient client, Message message, CancellationToken ct)
+    {
+        var id = message.Actor?.ID;
+        var action = message.Action ?? "";
+        if (string.IsNullOrEmpty(id)) return;
+        // exec_start, exec_die, health_status... carry a suffix and say nothing about the container's own state.
+        if (action.StartsWith("exec_", StringComparison.Ordinal) || action.StartsWith("health_status", StringComparison.Ordinal)
+            || action is "attach" or "detach" or "resize" or "top" or "copy" or "archive-path" or "extract-to-dir" or "export" or "commit")
+        {
+            return;
+        }
+        _events.Add();
+        if (action == "destroy")
+        {
+            lock (_gate)
+            {
+                if (_byId.Remove(id)) Publish();
+            }
+            return;
+        }
+        var record = await InspectAsync(client, id, ct);
+        lock (_gate)
+        {
+            if (record is null) _byId.Remove(id);
+            else _byId[id] = record;
+            Publish();
+        }
+        if (action == "start" && record is { Running: true }) Started?.Invoke(record);
+    }
+
+    private static async Task<ContainerRecord?> InspectAsync(DockerClient client, string id, CancellationToken ct)
+    {
+        ContainerInspectResponse c;
+        try
+        {
+            c = await client.Containers.InspectContainerAsync(id, ct);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+        var state = c.State;
+        var started = DateTimeOffset.TryParse(state?.StartedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var s) && s.Year > 1
+            ? s
+            : DateTimeOffset.MinValue;
+        return new ContainerRecord(
+            c.ID,
+            (c.Name ?? "").TrimStart('/'),
+            c.Config?.Image ?? c.Image ?? "",
+            state?.Status ?? "unknown",
+            (int)(state?.Pid ?? 0),
+            started,
+            state?.ExitCode ?? 0,
+            state?.OOMKilled ?? false,
+            c.RestartCount,
+            c.Config?.Tty ?? false,
+            c.Config?.Labels is { } labels ? new Dictionary<string, string>(labels, StringComparer.Ordinal) : EmptyLabels);
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>();
+
+    /// <summary>Swaps in new snapshots; readers on the collection thread never see a half-updated set.</summary>
+    private void Publish()
+    {
+        var all = new ContainerRecord[_byId.Count];
+        _byId.Values.CopyTo(all, 0);
+        Array.Sort(all, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var running = new List<ContainerInfo>(all.Length);
+        foreach (var r in all)
+        {
+            if (r.Running && r.Pid > 0) running.Add(new ContainerInfo(r.Id, r.Name, r.Image, r.Pid, r.StartedAt, r.Labels));
+        }
+        _all = all;
+        _running = [.. running];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null) await _loop;
+        _stop.Dispose();
+    }
+}
