@@ -26,12 +26,15 @@ public sealed class MetricsBackend : IAsyncDisposable
     public string WriteUrl { get; }
     public string Output => _process.Output;
 
-    public static async Task<MetricsBackend> StartPrometheusAsync()
+    /// <param name="rulesFile">Alerting rules to load, evaluated every second.</param>
+    public static async Task<MetricsBackend> StartPrometheusAsync(string? rulesFile = null)
     {
         var binary = ServerBinary.Require("prometheus");
         var dir = Directory.CreateTempSubdirectory("agent-prom-").FullName;
         var config = Path.Combine(dir, "prometheus.yml");
-        File.WriteAllText(config, "global:\n  scrape_interval: 1h\n");
+        File.WriteAllText(config, rulesFile is null
+            ? "global:\n  scrape_interval: 1h\n"
+            : $"global:\n  scrape_interval: 1h\n  evaluation_interval: 1s\nrule_files:\n  - {rulesFile}\n");
         var port = FreePort.Next();
         var process = ServerProcess.Start(binary,
         [
