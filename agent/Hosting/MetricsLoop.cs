@@ -27,6 +27,8 @@ internal sealed class MetricsLoop(
     /// </summary>
     private const long CollectEveryAllocatedBytes = 4 * 1024 * 1024;
 
+    /// <summary>One per runner, plus the last for the agent's own batch; pushed batches only (pull mode has no staleness to signal).</summary>
+    private readonly StaleMarkers[] _stale = [.. Enumerable.Range(0, runners.Count + 1).Select(_ => new StaleMarkers())];
     private long _lastCycleTicks;
     private long _allocatedAtLastCollect;
 
@@ -44,11 +46,11 @@ internal sealed class MetricsLoop(
     public void CollectOnce()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (var runner in runners)
+        for (var i = 0; i < runners.Count; i++)
         {
-            var batch = runner.Collect(now);
+            var batch = runners[i].Collect(now);
             latest.Publish(batch);
-            sink.Enqueue(batch);
+            sink.Enqueue(_stale[i].Mark(batch));
         }
         var allocated = GC.GetTotalAllocatedBytes();
         if (allocated - _allocatedAtLastCollect > CollectEveryAllocatedBytes)
@@ -62,7 +64,7 @@ internal sealed class MetricsLoop(
         self.Gauge("agent_resident_memory_bytes", "Resident set size of the agent process.").Set(Environment.WorkingSet);
         self.Counter("agent_collection_cycles_total", "Collection cycles completed.").Add();
         // The agent's own metrics travel too, so the monitor sees a node's agent health without scraping it.
-        sink.Enqueue(new MetricBatch("agent", now, self.Snapshot()));
+        sink.Enqueue(_stale[^1].Mark(new MetricBatch("agent", now, self.Snapshot())));
         Interlocked.Exchange(ref _lastCycleTicks, DateTime.UtcNow.Ticks);
     }
 

@@ -6,7 +6,7 @@ namespace Agent.Tests.Collectors.Containers;
 /// <summary>
 /// The shipped ContainerDown rule (packaging/monitor/containers.rules.yml) in a stock Prometheus
 /// fed by the real agent: it fires for a container that exits non-zero and for an OOM-killed
-/// one, and stays quiet for a running container and one that exited 0.
+/// one, stays quiet for a running container and one that exited 0, and ends when the container is removed.
 /// </summary>
 public sealed class ContainerDownAlertTests : IDisposable
 {
@@ -61,6 +61,15 @@ public sealed class ContainerDownAlertTests : IDisposable
 
             var quiet = await prometheus.QueryAsync($"ALERTS{{alertname=\"ContainerDown\",name=~\"{fine}|{running}\"}}");
             Assert.Empty(quiet);
+
+            // Removing the container ends its series at once (stale markers), not after Prometheus' 5-minute lookback.
+            await DockerEngine.RemoveAsync(crashed);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await prometheus.QueryAsync($"container_last_exit_code{{name=\"{crashed}\"}}")).Count > 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{crashed}'s series still present 30 s after docker rm");
+                await Task.Delay(500);
+            }
         }
         finally
         {
