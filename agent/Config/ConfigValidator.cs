@@ -43,7 +43,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         ValidateLogs(config.Logs);
         ValidateHost(config.Host);
         Unknown(config.Process, "process");
-        Unknown(config.Containers, "containers");
+        ValidateContainers(config.Containers);
         if (_problems.Count > 0) throw new ConfigException(_problems);
     }
 
@@ -227,6 +227,33 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
                     Problem(key, $"unknown collector \"{name}\" (known: {string.Join(", ", Collectors.Host.HostCollectors.All.Select(d => d.Name))})");
                 }
             }
+        }
+    }
+
+    private static readonly string[] DockerHostSchemes = ["unix", "tcp", "http", "npipe"];
+
+    private void ValidateContainers(ContainersSection containers)
+    {
+        Unknown(containers, "containers");
+        containers.DockerHost = Expand(containers.DockerHost, "containers.docker_host");
+        if (!Uri.TryCreate(containers.DockerHost, UriKind.Absolute, out var uri) || Array.IndexOf(DockerHostSchemes, uri.Scheme) < 0)
+        {
+            Problem("containers.docker_host", $"\"{containers.DockerHost}\" is not a unix://, tcp://, http:// or npipe:// address");
+        }
+        containers.CgroupRoot = PathValue(containers.CgroupRoot, "containers.cgroup_root");
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < containers.DockerLabels.Count; i++)
+        {
+            var label = containers.DockerLabels[i] = Expand(containers.DockerLabels[i], "containers.docker_labels");
+            if (label.Length == 0)
+            {
+                Problem("containers.docker_labels", "contains an empty label name");
+                continue;
+            }
+            // Two Docker labels that sanitise alike would write one series label twice.
+            var name = Collectors.Containers.ContainerLabelAllowList.SeriesLabelName(label);
+            if (seen.TryGetValue(name, out var other)) Problem("containers.docker_labels", $"\"{label}\" and \"{other}\" both become {name}");
+            else seen[name] = label;
         }
     }
 
