@@ -245,6 +245,29 @@ public sealed class ContainersCollectorFixtureTests
         Assert.Equal(Now.ToUnixTimeSeconds(), Value(families, "container_start_time_seconds", "web"));
     }
 
+    [Theory]
+    [InlineData("lo", true)]
+    [InlineData("LO", true)]
+    [InlineData("veth1a2b3c", true)]
+    [InlineData("docker0", true)]
+    [InlineData("nerdctl0", true)]
+    [InlineData("eth0", false)]
+    [InlineData("ens3", false)]
+    [InlineData("l", false)]
+    public void Interfaces_cadvisor_ignores(string name, bool ignored) =>
+        Assert.Equal(ignored, ContainersCollector.Ignored(System.Text.Encoding.ASCII.GetBytes(name)));
+
+    [Fact]
+    public void Create_returns_null_where_there_are_no_cgroups_and_a_collector_where_there_are()
+    {
+        var settings = new Agent.Config.ContainersSection();
+        Assert.Null(ContainersCollector.Create(new HostPaths("/nonexistent-proc", "/nonexistent-sys", "/"), settings, new TestInventory()));
+        var collector = ContainersCollector.Create(Tree("v2-systemd"), settings, new TestInventory(
+            new ContainerInfo(SystemdPlain, "idle", "busybox", 0, Started, new Dictionary<string, string>())));
+        Assert.Equal("containers", collector!.Name);
+        Assert.True(Has(Collect(collector), "container_memory_usage_bytes", "idle"));
+    }
+
     [Fact]
     public void No_containers_means_no_families()
     {

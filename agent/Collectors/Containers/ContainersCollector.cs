@@ -51,8 +51,6 @@ public sealed class ContainersCollector : ICollector
 
     public string Name => "containers";
 
-    public CgroupVersion CgroupVersion => _layout.Version;
-
     public void Collect(List<MetricFamily> into)
     {
         var running = _inventory.Running();
