@@ -90,6 +90,64 @@ public sealed class CgroupLayoutTests
     }
 
     [Fact]
+    public void V1_systemd_driver_with_cpu_and_cpuacct_comounted_shares_one_directory()
+    {
+        var tree = Directory.CreateTempSubdirectory("agent-layout-");
+        try
+        {
+            var id = new string('c', 64);
+            Write(tree, "proc/self/mountinfo", """
+                32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct
+                35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory
+                """);
+            Directory.CreateDirectory(Path.Combine(tree.FullName, "sys/fs/cgroup/cpu,cpuacct/system.slice", $"docker-{id}.scope"));
+            Directory.CreateDirectory(Path.Combine(tree.FullName, "sys/fs/cgroup/memory/system.slice", $"docker-{id}.scope"));
+            var layout = CgroupLayout.Discover(new HostPaths(Path.Combine(tree.FullName, "proc"), Path.Combine(tree.FullName, "sys"), "/"), "")!;
+            Assert.True(layout.TryResolve(id, 0, new ProcFileReader(), out var cgroup));
+            Assert.Equal($"/system.slice/docker-{id}.scope", cgroup.Name);
+            var dir = Path.Combine(tree.FullName, "sys/fs/cgroup/cpu,cpuacct/system.slice", $"docker-{id}.scope");
+            Assert.Equal(Path.Combine(dir, "cpu.stat"), cgroup.V1!.CpuStat);
+            Assert.Equal(Path.Combine(dir, "cpuacct.usage"), cgroup.V1.CpuacctUsage);
+            // No pids hierarchy: no threads, and processes come from the memory hierarchy.
+            Assert.Null(cgroup.V1.PidsCurrent);
+            Assert.StartsWith(Path.Combine(tree.FullName, "sys/fs/cgroup/memory"), cgroup.V1.Procs);
+        }
+        finally
+        {
+            tree.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void V2_cgroupfs_driver_and_a_namespaced_proc_path_fall_back_to_the_naming()
+    {
+        var tree = Directory.CreateTempSubdirectory("agent-layout-");
+        try
+        {
+            var id = new string('f', 64);
+            Write(tree, "proc/self/mountinfo", "30 23 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+            // Read from inside another cgroup namespace the path climbs out of it: not usable as is.
+            Write(tree, "proc/77/cgroup", $"0::/../../docker/{id}\n");
+            Directory.CreateDirectory(Path.Combine(tree.FullName, "sys/fs/cgroup/docker", id));
+            var layout = CgroupLayout.Discover(new HostPaths(Path.Combine(tree.FullName, "proc"), Path.Combine(tree.FullName, "sys"), "/"), "")!;
+            Assert.True(layout.TryResolve(id, 77, new ProcFileReader(), out var cgroup));
+            Assert.Equal($"/docker/{id}", cgroup.Name);
+            Assert.Equal(Path.Combine(tree.FullName, "sys/fs/cgroup/docker", id, "memory.current"), cgroup.V2!.MemoryCurrent);
+        }
+        finally
+        {
+            tree.Delete(recursive: true);
+        }
+    }
+
+    private static void Write(DirectoryInfo tree, string relative, string content)
+    {
+        var path = Path.Combine(tree.FullName, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+    }
+
+    [Fact]
     public void V2_systemd_container_is_found_through_its_pid_or_by_the_drivers_naming()
     {
         var root = Fixtures.Path("containers", "v2-systemd");
