@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Agent.Collectors.Host.Procfs;
 
 namespace Agent.Collectors.Containers.Cgroups;
@@ -92,7 +93,7 @@ public sealed class CgroupLayout
     /// driver or parent), else by the Docker drivers' naming (cgroupfs /docker/ID, systemd
     /// /system.slice/docker-ID.scope). False when neither exists (the container is gone).
     /// </summary>
-    public bool TryResolve(string id, int pid, ProcFileReader reader, out ContainerCgroup cgroup)
+    public bool TryResolve(string id, int pid, ProcFileReader reader, [NotNullWhen(true)] out ContainerCgroup? cgroup)
     {
         var primary = Version == CgroupVersion.V2 ? _unified! : PrimaryV1();
         string? fromProc = null;
@@ -106,7 +107,7 @@ public sealed class CgroupLayout
         var name = fromProc ?? Array.Find([$"/docker/{id}", $"/system.slice/docker-{id}.scope"], p => Directory.Exists(Dir(primary, p)));
         if (name is null)
         {
-            cgroup = null!;
+            cgroup = null;
             return false;
         }
         cgroup = Version == CgroupVersion.V2
@@ -115,9 +116,9 @@ public sealed class CgroupLayout
         return true;
     }
 
-    /// <summary>The memory hierarchy when mounted (it is what Docker always creates), else any we read.</summary>
     private CgroupMount PrimaryV1() => _v1[PrimaryController()];
 
+    /// <summary>The memory hierarchy when mounted (Docker always creates a cgroup there), else any we read.</summary>
     private string PrimaryController() => _v1.ContainsKey("memory") ? "memory" : _v1.Keys.First();
 
     private string? V1Dir(string controller, string path) => _v1.TryGetValue(controller, out var mount) ? Dir(mount, path) : null;
