@@ -58,9 +58,10 @@ public sealed class ContainersCollector : ICollector
         var families = new ContainerFamilies(running.Count);
         // cAdvisor's container_last_seen is whole seconds.
         double now = _clock.GetUtcNow().ToUnixTimeSeconds();
-        foreach (var info in running)
+        // Indexed, not foreach: enumerating an IReadOnlyList boxes its enumerator every cycle.
+        for (var i = 0; i < running.Count; i++)
         {
-            if (SeriesFor(info) is not { } series) continue;
+            if (SeriesFor(running[i]) is not { } series) continue;
             series.Seen = cycle;
             var read = series.Cgroup.V1 is { } v1 ? _v1.TryRead(v1, _stats) : _v2.TryRead(series.Cgroup.V2!, _stats);
             if (!read) continue;
