@@ -31,6 +31,28 @@ public sealed class ConfigLoaderTests
         Assert.True(config.Host.Enabled && config.Process.Enabled && config.Containers.Enabled && config.Logs.Docker.Enabled);
     }
 
+    [Theory]
+    [InlineData("unix:///var/run/docker.sock")]
+    [InlineData("tcp://10.0.0.5:2375")]
+    [InlineData("http://localhost:2375")]
+    [InlineData("npipe:////./pipe/docker_engine")]
+    public void Containers_section_accepts_every_docker_host_scheme_and_resolves_cgroup_root(string host)
+    {
+        var config = Parse($"[containers]\ndocker_host = \"{host}\"\ncgroup_root = \"host/sys/fs/cgroup\"\ndocker_labels = [\"app\"]");
+        Assert.Equal(host, config.Containers.DockerHost);
+        Assert.Equal("/etc/agent/host/sys/fs/cgroup", config.Containers.CgroupRoot);
+        Assert.Equal(["app"], config.Containers.DockerLabels);
+    }
+
+    [Fact]
+    public void Containers_defaults_are_the_docker_socket_discovery_and_the_compose_labels()
+    {
+        var containers = Parse("").Containers;
+        Assert.Equal("unix:///var/run/docker.sock", containers.DockerHost);
+        Assert.Equal("", containers.CgroupRoot);
+        Assert.Equal(["com.docker.compose.project", "com.docker.compose.service"], containers.DockerLabels);
+    }
+
     [Fact]
     public void Full_config_with_environment_expansion()
     {
@@ -129,6 +151,11 @@ public sealed class ConfigLoaderTests
     [InlineData("[host]\ndisable = [\"cpuu\"]", "2:1: host.disable: unknown collector \"cpuu\"")]
     [InlineData("[host]\nnetdev_device_exclude = \"(\"", "2:1: host.netdev_device_exclude: invalid regular expression")]
     [InlineData("[host]\nfilesystem_timeout = \"soon\"", "2:1: host.filesystem_timeout: \"soon\" is not a duration")]
+    [InlineData("[containers]\ndocker_host = \"/var/run/docker.sock\"", "2:1: containers.docker_host: \"/var/run/docker.sock\" is not a unix://, tcp://, http:// or npipe:// address")]
+    [InlineData("[containers]\ndocker_host = \"ssh://me@host\"", "2:1: containers.docker_host: \"ssh://me@host\" is not a unix://")]
+    [InlineData("[containers]\ndocker_labels = [\"\"]", "2:1: containers.docker_labels: contains an empty label name")]
+    [InlineData("[containers]\ndocker_labels = [\"a.b\", \"a-b\"]", "2:1: containers.docker_labels: \"a-b\" and \"a.b\" both become container_label_a_b")]
+    [InlineData("[containers]\ncgroup_rot = \"/x\"", "2:1: containers.cgroup_rot: unknown key")]
     public void Invalid_values_are_reported(string toml, string expected)
     {
         Assert.Contains(expected, Problems(toml));
@@ -190,6 +217,9 @@ public sealed class ConfigLoaderTests
         Assert.Equal(defaults.Host.FilesystemFsTypesExclude, config.Host.FilesystemFsTypesExclude);
         Assert.Equal(defaults.Host.NetdevDeviceExclude, config.Host.NetdevDeviceExclude);
         Assert.Equal(defaults.Http.Listen, config.Http.Listen);
+        Assert.Equal(defaults.Containers.DockerHost, config.Containers.DockerHost);
+        Assert.Equal(defaults.Containers.CgroupRoot, config.Containers.CgroupRoot);
+        Assert.Equal(defaults.Containers.DockerLabels, config.Containers.DockerLabels);
         Assert.Equal(new RemoteWriteConfig().Capacity, config.RemoteWrite[0].Capacity);
         Assert.Equal(new LokiConfig().BatchSize, config.Loki[0].BatchSize);
     }

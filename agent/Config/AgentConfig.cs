@@ -212,9 +212,15 @@ public sealed class ProcessSection : ConfigTable
 public sealed class ContainersSection : ConfigTable
 {
     public bool Enabled { get; set; } = true;
-    /// <summary>The engine for container metadata, events and logs: unix://, tcp:// or npipe://.</summary>
+    /// <summary>Docker Engine API endpoint: unix://, tcp://, http:// or npipe://.</summary>
     [JsonPropertyName("docker_host")]
-    public string DockerHost { get; set; } = "unix:///var/run/docker.sock";
+    public string DockerHost { get; set; } = Collectors.Containers.ContainersCollector.DefaultDockerHost;
+    /// <summary>Where the host's /sys/fs/cgroup is; empty discovers the mounts from mountinfo under [host] sys_path.</summary>
+    [JsonPropertyName("cgroup_root")]
+    public string CgroupRoot { get; set; } = "";
+    /// <summary>Docker labels copied to series as container_label_&lt;name&gt;; any other label (and every env var) is left out.</summary>
+    [JsonPropertyName("docker_labels")]
+    public List<string> DockerLabels { get; set; } = [.. Collectors.Containers.ContainerLabelAllowList.Default];
 
-    [JsonIgnore] public Uri DockerHostValue { get; set; } = new("unix:///var/run/docker.sock");
+    [JsonIgnore] public Uri DockerHostValue { get; set; } = new(Collectors.Containers.ContainersCollector.DefaultDockerHost);
 }

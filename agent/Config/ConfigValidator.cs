@@ -63,20 +63,6 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         else agent.DataDir = Resolve(agent.DataDir);
     }
 
-    private void ValidateContainers(ContainersSection containers)
-    {
-        Unknown(containers, "containers");
-        containers.DockerHost = Expand(containers.DockerHost, "containers.docker_host");
-        if (Uri.TryCreate(containers.DockerHost, UriKind.Absolute, out var uri) && uri.Scheme is "unix" or "tcp" or "http" or "https" or "npipe")
-        {
-            containers.DockerHostValue = uri;
-        }
-        else
-        {
-            Problem("containers.docker_host", $"\"{containers.DockerHost}\" is not unix:///path, tcp://host:port or npipe:////./pipe/name");
-        }
-    }
-
     private void ValidateHttp(HttpSection http)
     {
         Unknown(http, "http");
@@ -241,6 +227,37 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
                     Problem(key, $"unknown collector \"{name}\" (known: {string.Join(", ", Collectors.Host.HostCollectors.All.Select(d => d.Name))})");
                 }
             }
+        }
+    }
+
+    private static readonly string[] DockerHostSchemes = ["unix", "tcp", "http", "npipe"];
+
+    private void ValidateContainers(ContainersSection containers)
+    {
+        Unknown(containers, "containers");
+        containers.DockerHost = Expand(containers.DockerHost, "containers.docker_host");
+        if (!Uri.TryCreate(containers.DockerHost, UriKind.Absolute, out var uri) || Array.IndexOf(DockerHostSchemes, uri.Scheme) < 0)
+        {
+            Problem("containers.docker_host", $"\"{containers.DockerHost}\" is not a unix://, tcp://, http:// or npipe:// address");
+        }
+        else
+        {
+            containers.DockerHostValue = uri;
+        }
+        containers.CgroupRoot = PathValue(containers.CgroupRoot, "containers.cgroup_root");
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < containers.DockerLabels.Count; i++)
+        {
+            var label = containers.DockerLabels[i] = Expand(containers.DockerLabels[i], "containers.docker_labels");
+            if (label.Length == 0)
+            {
+                Problem("containers.docker_labels", "contains an empty label name");
+                continue;
+            }
+            // Two Docker labels that sanitise alike would write one series label twice.
+            var name = Collectors.Containers.ContainerLabelAllowList.SeriesLabelName(label);
+            if (seen.TryGetValue(name, out var other)) Problem("containers.docker_labels", $"\"{label}\" and \"{other}\" both become {name}");
+            else seen[name] = label;
         }
     }
 

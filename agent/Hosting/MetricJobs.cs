@@ -30,7 +30,11 @@ public static class MetricJobs
         }
         if (docker is not null)
         {
-            runners.Add(new CollectorRunner("cadvisor", [new ContainerLifecycleCollector(docker.All)], loggers.CreateLogger("collector.containers")));
+            var paths = new HostPaths(config.Host.ProcPath, config.Host.SysPath, config.Host.RootPath);
+            var collectors = new List<ICollector>();
+            if (ContainersCollector.Create(paths, config.Containers, docker) is { } cgroups) collectors.Add(cgroups);
+            collectors.Add(new ContainerLifecycleCollector(docker.All));
+            runners.Add(new CollectorRunner("cadvisor", collectors, loggers.CreateLogger("collector.containers")));
         }
         return runners;
     }

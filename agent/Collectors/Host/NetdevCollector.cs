@@ -44,16 +44,15 @@ public sealed class NetdevCollector : ICollector
             families[i] = new MetricFamily($"node_network_{Columns[i]}_total", $"Network device statistic {Columns[i]}.", MetricType.Counter);
         }
         var noHandler = families[Columns.Length] = new MetricFamily("node_network_receive_nohandler_total", "Network device statistic receive_nohandler.", MetricType.Counter);
+        Span<long> values = stackalloc long[NetDevParser.Columns];
         foreach (var line in new LineEnumerator(content))
         {
-            var colon = line.IndexOf((byte)':');
-            if (colon < 0) continue;
-            var device = Device(line[..colon].Trim(" "u8));
+            if (!NetDevParser.TryParseLine(line, out var name, values, out var parsed)) continue;
+            var device = Device(name);
             if (device.Excluded) continue;
-            var fields = new FieldEnumerator(line[(colon + 1)..]);
-            for (var i = 0; i < Columns.Length && fields.MoveNext(); i++)
+            for (var i = 0; i < parsed; i++)
             {
-                if (ProcNumbers.TryParseLong(fields.Current, out var value)) families[i].Add(device.Labels, value);
+                families[i].Add(device.Labels, values[i]);
             }
             if (_small.TryRead(device.NoHandlerPath, out var nh) && ProcNumbers.TryParseLong(nh, out var dropped)) noHandler.Add(device.Labels, dropped);
         }

@@ -1,0 +1,87 @@
+namespace Agent.Collectors.Containers.Cgroups;
+
+/// <summary>
+/// One container's cgroup figures for one cycle, already in cAdvisor's units (seconds, bytes).
+/// Reused for every container of a cycle: a reader clears it, then sets the groups it could
+/// read; a group whose flag is false is absent on this host (controller off, old kernel).
+/// </summary>
+public sealed class CgroupStats
+{
+    public bool HasCpu { get; set; }
+    public double UsageSeconds { get; set; }
+    public double UserSeconds { get; set; }
+    public double SystemSeconds { get; set; }
+
+    public bool HasCfs { get; set; }
+    public long Periods { get; set; }
+    public long ThrottledPeriods { get; set; }
+    public double ThrottledSeconds { get; set; }
+
+    public bool HasMemory { get; set; }
+    public long MemoryUsage { get; set; }
+    public long WorkingSet { get; set; }
+    public long Rss { get; set; }
+    public long Cache { get; set; }
+    public long Swap { get; set; }
+    public long Failcnt { get; set; }
+
+    public bool HasOomEvents { get; set; }
+    public long OomEvents { get; set; }
+
+    public bool HasMemoryLimit { get; set; }
+    /// <summary>A double because "unlimited" is 2^64-1 on v2 (cAdvisor reports it as is).</summary>
+    public double MemoryLimit { get; set; }
+
+    public bool HasCpuShares { get; set; }
+    public long CpuShares { get; set; }
+    /// <summary>0 when unlimited: cAdvisor then emits no quota series.</summary>
+    public long CpuQuota { get; set; }
+    /// <summary>0 when unknown: cAdvisor then emits no period series.</summary>
+    public long CpuPeriod { get; set; }
+
+    public bool HasThreads { get; set; }
+    public long Threads { get; set; }
+    public bool HasProcesses { get; set; }
+    public long Processes { get; set; }
+
+    /// <summary>Bytes per device and operation (Read, Write, ...); empty without io accounting.</summary>
+    public List<BlkioEntry> Io { get; } = new(8);
+
+    public void Clear()
+    {
+        HasCpu = HasCfs = HasMemory = HasOomEvents = HasMemoryLimit = HasCpuShares = HasThreads = HasProcesses = false;
+        UsageSeconds = UserSeconds = SystemSeconds = ThrottledSeconds = MemoryLimit = 0;
+        Periods = ThrottledPeriods = MemoryUsage = WorkingSet = Rss = Cache = Swap = Failcnt = OomEvents = 0;
+        CpuShares = CpuQuota = CpuPeriod = Threads = Processes = 0;
+        Io.Clear();
+    }
+
+    /// <summary>cAdvisor's working set: usage minus inactive file pages, never below zero.</summary>
+    public static long WorkingSetOf(long usage, long inactiveFile) => inactiveFile < usage ? usage - inactiveFile : 0;
+}
+
+/// <summary>One "major:minor operation bytes" figure; <see cref="Operation"/> is one of <see cref="BlkioOperations"/>.</summary>
+public readonly record struct BlkioEntry(int Major, int Minor, string Operation, long Bytes);
+
+/// <summary>The operation names cAdvisor labels blkio series with (runc's names, v1 spelling).</summary>
+public static class BlkioOperations
+{
+    public const string Read = "Read";
+    public const string Write = "Write";
+    public const string Sync = "Sync";
+    public const string Async = "Async";
+    public const string Discard = "Discard";
+    public const string Total = "Total";
+
+    /// <summary>The shared string for a v1 operation column, so entries never allocate; null if unknown.</summary>
+    public static string? Of(ReadOnlySpan<byte> name) => name switch
+    {
+        _ when name.SequenceEqual("Read"u8) => Read,
+        _ when name.SequenceEqual("Write"u8) => Write,
+        _ when name.SequenceEqual("Sync"u8) => Sync,
+        _ when name.SequenceEqual("Async"u8) => Async,
+        _ when name.SequenceEqual("Discard"u8) => Discard,
+        _ when name.SequenceEqual("Total"u8) => Total,
+        _ => null,
+    };
+}

@@ -1,0 +1,103 @@
+using Agent.Collectors.Host.Procfs;
+
+namespace Agent.Collectors.Containers.Cgroups;
+
+/// <summary>
+/// Reads a container's v2 cgroup files into <see cref="CgroupStats"/> the way runc + cAdvisor
+/// interpret them. One reused buffer for every file of every container.
+/// </summary>
+public sealed class CgroupV2Reader(ProcFileReader reader)
+{
+    private bool _any;
+
+    /// <summary>False when no file could be read: the cgroup is gone (the container stopped).</summary>
+    public bool TryRead(CgroupV2Files files, CgroupStats into)
+    {
+        into.Clear();
+        _any = false;
+
+        if (Read(files.CpuStat, out var content))
+        {
+            var cpu = CpuStatParser.Parse(content);
+            if (cpu.HasUsage)
+            {
+                into.HasCpu = true;
+                into.UsageSeconds = cpu.UsageUsec / 1e6;
+                into.UserSeconds = cpu.UserUsec / 1e6;
+                into.SystemSeconds = cpu.SystemUsec / 1e6;
+            }
+            // nr_periods is there only while the cpu controller is enabled for the cgroup.
+            if (cpu.HasCfs)
+            {
+                into.HasCfs = true;
+                into.Periods = cpu.Periods;
+                into.ThrottledPeriods = cpu.ThrottledPeriods;
+                into.ThrottledSeconds = cpu.ThrottledNanoseconds / 1e9;
+            }
+        }
+        if (Read(files.CpuWeight, out content) && ProcNumbers.TryParseLong(content, out var weight)
+            && CgroupValueParser.TryWeightToShares(weight, out var shares))
+        {
+            into.HasCpuShares = true;
+            into.CpuShares = shares;
+            if (Read(files.CpuMax, out content) && CpuMaxParser.TryParse(content, out var quota, out var period))
+            {
+                into.CpuQuota = quota;
+                into.CpuPeriod = period;
+            }
+        }
+
+        if (Read(files.MemoryCurrent, out content) && ProcNumbers.TryParseLong(content, out var usage))
+        {
+            into.HasMemory = true;
+            into.MemoryUsage = usage;
+            if (Read(files.MemoryStat, out content))
+            {
+                var stat = MemoryStatParser.ParseV2(content);
+                into.Rss = stat.Rss;
+                into.Cache = stat.Cache;
+                into.WorkingSet = CgroupStats.WorkingSetOf(usage, stat.InactiveFile);
+            }
+            else
+            {
+                into.WorkingSet = usage;
+            }
+            if (Read(files.MemorySwap, out content) && ProcNumbers.TryParseLong(content, out var swap)) into.Swap = swap;
+        }
+        if (Read(files.MemoryMax, out content) && CgroupValueParser.TryParseLimit(content, out var limit))
+        {
+            into.HasMemoryLimit = true;
+            into.MemoryLimit = limit;
+        }
+        if (Read(files.MemoryEvents, out content))
+        {
+            // v2 has no memory.failcnt; the "max" event (usage hit memory.max) is the same count.
+            MemoryEventsParser.Parse(content, out var max, out var kills, out var counted);
+            into.Failcnt = max;
+            into.HasOomEvents = counted;
+            into.OomEvents = kills;
+        }
+
+        if (Read(files.IoStat, out content)) IoStatParser.Parse(content, into.Io);
+
+        // pids.current counts tasks, i.e. threads: cAdvisor's container_threads.
+        if (Read(files.PidsCurrent, out content) && ProcNumbers.TryParseLong(content, out var threads))
+        {
+            into.HasThreads = true;
+            into.Threads = threads;
+        }
+        if (Read(files.Procs, out content))
+        {
+            into.HasProcesses = true;
+            into.Processes = CgroupValueParser.CountLines(content);
+        }
+        return _any;
+    }
+
+    private bool Read(string path, out ReadOnlySpan<byte> content)
+    {
+        if (!reader.TryRead(path, out content)) return false;
+        _any = true;
+        return true;
+    }
+}
