@@ -42,7 +42,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         }
         ValidateLogs(config.Logs);
         ValidateHost(config.Host);
-        Unknown(config.Process, "process");
+        ValidateProcess(config.Process);
         Unknown(config.Containers, "containers");
         if (_problems.Count > 0) throw new ConfigException(_problems);
     }
@@ -226,6 +226,30 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
                 {
                     Problem(key, $"unknown collector \"{name}\" (known: {string.Join(", ", Collectors.Host.HostCollectors.All.Select(d => d.Name))})");
                 }
+            }
+        }
+    }
+
+    private void ValidateProcess(ProcessSection process)
+    {
+        Unknown(process, "process");
+        process.Matchers.Clear();
+        for (var i = 0; i < process.Groups.Count; i++)
+        {
+            var group = process.Groups[i];
+            var at = $"process.groups[{i}]";
+            Unknown(group, at);
+            try
+            {
+                process.Matchers.Add(new Collectors.Process.GroupMatcher(group.Name, group.Comm, group.Exe, group.Cmdline));
+            }
+            catch (ArgumentException e)
+            {
+                Problem(group.Cmdline.Count > 0 && e.Message.StartsWith("invalid", StringComparison.Ordinal) ? at + ".cmdline" : at, e.Message);
+            }
+            catch (FormatException e)
+            {
+                Problem(at + ".name", e.Message);
             }
         }
     }

@@ -1,12 +1,13 @@
 using Agent.Collectors;
 using Agent.Collectors.Host;
+using Agent.Collectors.Process;
 using Agent.Config;
 using Microsoft.Extensions.Logging;
 
 namespace Agent.Hosting;
 
 /// <summary>
-/// Which collector runners exist for a config: one per job (node, later process and cadvisor),
+/// Which collector runners exist for a config: one per job (node, process, later cadvisor),
 /// built from the explicit collector tables. A collector that cannot run on this OS or host
 /// is left out here and shown as unavailable by `agent check`.
 /// </summary>
@@ -24,6 +25,11 @@ public static class MetricJobs
                 if (descriptor.Create(paths, config.Host) is { } collector) collectors.Add(collector);
             }
             runners.Add(new CollectorRunner("node", collectors, loggers.CreateLogger("collector.host")));
+        }
+        if (config.Process.Enabled && OperatingSystem.IsLinux() && Environment.Is64BitProcess)
+        {
+            var paths = new HostPaths(config.Host.ProcPath, config.Host.SysPath, config.Host.RootPath);
+            runners.Add(new CollectorRunner("process", [new ProcessCollector(paths, config.Process)], loggers.CreateLogger("collector.process")));
         }
         return runners;
     }
