@@ -12,6 +12,12 @@ namespace Agent.Collectors.Process;
 internal sealed class ProcessReader(PidFiles files, bool threads, bool smaps, double bootTime)
 {
     private const double UserHz = 100.0;
+
+    /// <summary>
+    /// limits is the costliest file to format and a soft limit rarely changes after start-up, so
+    /// it is read when a process is first seen and then every this many cycles (staggered by pid).
+    /// </summary>
+    private const int LimitsEvery = 8;
     private static readonly double PageSize = Environment.SystemPageSize;
 
     private readonly List<int> _tids = new(64);
@@ -72,13 +78,17 @@ internal sealed class ProcessReader(PidFiles files, bool threads, bool smaps, do
         {
             partial = true;
         }
-        if (!files.TryRead(pid, "limits"u8, out content))
+        var fdLimit = process.FdLimit;
+        if (isNew || (process.SeenCycle + pid) % LimitsEvery == 0)
         {
-            CountReadError(pid);
-            return false;
+            if (!files.TryRead(pid, "limits"u8, out content))
+            {
+                CountReadError(pid);
+                return false;
+            }
+            // A zombie's limits file is empty: no limit, so no fd ratio, but still a process.
+            PidLimitsParser.TryParseOpenFiles(content, out fdLimit);
         }
-        // A zombie's limits file is empty: no limit, so no fd ratio, but still a process.
-        PidLimitsParser.TryParseOpenFiles(content, out var fdLimit);
         var fds = files.CountEntries(pid, "fd"u8);
         if (fds < 0) partial = true;
         var proportional = default(PidSmaps);

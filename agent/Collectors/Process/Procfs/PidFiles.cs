@@ -106,8 +106,11 @@ public sealed unsafe class PidFiles
                 nint read;
                 fixed (byte* buffer = _buffer) read = ProcfsNative.read(fd, buffer + length, _buffer.Length - length);
                 if (read < 0) return false;
-                if (read == 0) break;
                 length += (int)read;
+                // The kernel formats a /proc/[pid] file whole on the first read: a read that
+                // leaves room in the buffer got everything, and the usual read of 0 bytes
+                // to see EOF would be one more syscall per file.
+                if (read == 0 || length < _buffer.Length) break;
             }
         }
         finally
