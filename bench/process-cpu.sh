@@ -45,8 +45,8 @@ for level in "${levels[@]}"; do
   pe_port="$(free_port)"
   prometheus-process-exporter -config.path "$work/pe.yml" -gather-smaps=false -web.listen-address "127.0.0.1:$pe_port" >"$work/pe.log" 2>&1 &
   exporter=$!
-  sleep 3
-  curl -fsS "http://127.0.0.1:$pe_port/metrics" >/dev/null
+  # Its first pass over /proc happens before it listens: seconds with thousands of processes.
+  until curl -fsS "http://127.0.0.1:$pe_port/metrics" >/dev/null 2>&1; do sleep 1; done
   before="$(cpu "$exporter")"; scrapes=0; start="$(date +%s)"
   while (( $(date +%s) - start < seconds )); do
     curl -fsS "http://127.0.0.1:$pe_port/metrics" >/dev/null

@@ -146,6 +146,18 @@ public sealed class ProcessCollectorFixtureTests : IDisposable
         Assert.DoesNotContain(m.Keys, k => k.StartsWith("namedprocess_namegroup_thread_", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(true, 1)]
+    public void An_unmatched_process_is_matched_again_only_with_recheck(bool recheck, double expected)
+    {
+        var collector = Collector(new ProcessSection { Recheck = recheck, Matchers = [new GroupMatcher("{{.Comm}}", ["renamed"], null, null)] });
+        Assert.DoesNotContain(Collect(collector).Keys, k => k.StartsWith("namedprocess_namegroup_num_procs", StringComparison.Ordinal));
+        // sshd changes its comm (prctl PR_SET_NAME) after the agent first saw it.
+        Rewrite(Proc("300", "stat"), "(sshd)", "(renamed)");
+        Assert.Equal(expected, Collect(collector).GetValueOrDefault("namedprocess_namegroup_num_procs{groupname=renamed}"));
+    }
+
     [Fact]
     public void Families_have_process_exporters_help_and_types()
     {
