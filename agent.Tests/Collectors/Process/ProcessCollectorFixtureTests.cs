@@ -148,12 +148,13 @@ public sealed class ProcessCollectorFixtureTests : IDisposable
 
     [Theory]
     [InlineData(false, 0)]
-    [InlineData(true, 1)]
+    [InlineData(true, 3)]
     public void An_unmatched_process_is_matched_again_only_with_recheck(bool recheck, double expected)
     {
         var collector = Collector(new ProcessSection { Recheck = recheck, Matchers = [new GroupMatcher("{{.Comm}}", ["renamed"], null, null)] });
         Assert.DoesNotContain(Collect(collector).Keys, k => k.StartsWith("namedprocess_namegroup_num_procs", StringComparison.Ordinal));
-        // sshd changes its comm (prctl PR_SET_NAME) after the agent first saw it.
+        // sshd changes its comm (prctl PR_SET_NAME) after the agent first saw it; with recheck it
+        // joins the group, and its two shells, unmatched too, follow it (children).
         Rewrite(Proc("300", "stat"), "(sshd)", "(renamed)");
         Assert.Equal(expected, Collect(collector).GetValueOrDefault("namedprocess_namegroup_num_procs{groupname=renamed}"));
     }
