@@ -19,8 +19,6 @@ public sealed class ChildProcesses : IDisposable
 
     public string BusyComm => Prefix + "b";
 
-    public IReadOnlyList<Process> Processes => _processes;
-
     public void StartSleepers(int count)
     {
         var binary = CopyOf("/bin/sleep", SleeperComm);

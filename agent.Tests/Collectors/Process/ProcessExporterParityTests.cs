@@ -125,7 +125,7 @@ public sealed class ProcessExporterParityTests(ITestOutputHelper output) : IDisp
             }
         }
         var busy = Value(mine, "namedprocess_namegroup_cpu_seconds_total", children.BusyComm, "mode", "user") + Value(mine, "namedprocess_namegroup_cpu_seconds_total", children.BusyComm, "mode", "system");
-        if (busy < 0.5) problems.Add($"the busy loop used only {busy}s of CPU in 2s");
+        if (busy < 0.2) problems.Add($"the busy loop used only {busy}s of CPU in 2s");
 
         var coverage = expected.Count == 0 ? 0 : 100.0 * matched / expected.Count;
         var line = $"process-exporter parity coverage: {matched}/{expected.Count} families ({coverage:F1}%), {common.Count} groups seen by both ({ourGroups.Count} ours, {theirGroups.Count} theirs), thread series compared for {threadGroups} multi-threaded groups; not emitted on purpose: {string.Join(", ", NotEmitted.Keys)}";

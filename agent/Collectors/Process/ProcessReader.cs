@@ -144,7 +144,7 @@ internal sealed class ProcessReader(PidFiles files, bool threads, bool smaps, do
             if (!files.TryReadThread(pid, tid, "stat"u8, out var content) || !PidStatParser.TryParse(content, out var stat, out var comm)) continue;
             if (!known.TryGetValue(tid, out var thread) || thread.StartTicks != stat.StartTicks)
             {
-                thread = new TrackedThread(tid, stat.StartTicks) { SeenCycle = -1 };
+                thread = new TrackedThread(stat.StartTicks) { SeenCycle = -1 };
                 known[tid] = thread;
             }
             thread.SetName(comm);

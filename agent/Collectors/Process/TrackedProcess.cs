@@ -42,12 +42,11 @@ internal sealed class TrackedProcess(int pid, long startTicks)
     public Dictionary<int, TrackedThread>? Threads { get; set; }
 }
 
-/// <summary>One thread of a multi-threaded process, identified by (tid, start time).</summary>
-internal sealed class TrackedThread(int tid, long startTicks)
+/// <summary>One thread of a multi-threaded process, kept under its tid and told apart from a reused tid by its start time.</summary>
+internal sealed class TrackedThread(long startTicks)
 {
     private byte[] _nameBytes = [];
 
-    public int Tid { get; } = tid;
     public long StartTicks { get; } = startTicks;
     public string Name { get; private set; } = "";
     public int SeenCycle { get; set; }
