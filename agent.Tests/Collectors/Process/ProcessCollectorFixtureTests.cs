@@ -177,6 +177,17 @@ public sealed class ProcessCollectorFixtureTests : IDisposable
     }
 
     [Fact]
+    public void A_process_that_vanishes_between_listing_and_reading_is_not_an_error()
+    {
+        // Listed, then gone before its stat was read: the directory is there, its files are not.
+        Directory.CreateDirectory(Proc("999"));
+        var m = Collect(Collector());
+        Assert.Equal(0, m["namedprocess_scrape_procread_errors"]);
+        Assert.Equal(0, m["namedprocess_scrape_errors"]);
+        Assert.Equal(4, m["namedprocess_namegroup_num_procs{groupname=bash}"] + m["namedprocess_namegroup_num_procs{groupname=my (odd) app}"]);
+    }
+
+    [Fact]
     public void A_missing_proc_is_a_scrape_error_not_an_exception()
     {
         var m = Collect(new ProcessCollector(new HostPaths(Path.Combine(_dir, "nowhere"), "/sys", _dir), new ProcessSection()));
