@@ -243,13 +243,9 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
             {
                 process.Matchers.Add(new Collectors.Process.GroupMatcher(group.Name, group.Comm, group.Exe, group.Cmdline));
             }
-            catch (ArgumentException e)
+            catch (Collectors.Process.InvalidGroupException e)
             {
-                Problem(group.Cmdline.Count > 0 && e.Message.StartsWith("invalid", StringComparison.Ordinal) ? at + ".cmdline" : at, e.Message);
-            }
-            catch (FormatException e)
-            {
-                Problem(at + ".name", e.Message);
+                Problem(e.Key is { } key ? $"{at}.{key}" : at, e.Message);
             }
         }
     }

@@ -50,7 +50,7 @@ public sealed class GroupMatcherTests
     [InlineData("{{.Comm}}", "(", "invalid regular expression \"(\"")]
     public void Invalid_groups_are_refused(string name, string? cmdline, string message)
     {
-        var e = Assert.ThrowsAny<Exception>(() => new GroupMatcher(name, null, null, cmdline is null ? null : [cmdline]));
+        var e = Assert.Throws<InvalidGroupException>(() => new GroupMatcher(name, null, null, cmdline is null ? null : [cmdline]));
         Assert.Contains(message, e.Message);
     }
 

@@ -14,13 +14,12 @@ public sealed class GroupMatcher
     private readonly Dictionary<string, string>? _exes;
     private readonly Regex[] _cmdline;
 
-    /// <exception cref="ArgumentException">A selector list or regex is invalid; the message says which.</exception>
-    /// <exception cref="FormatException">The name template is invalid.</exception>
+    /// <exception cref="InvalidGroupException">The group cannot compile.</exception>
     public GroupMatcher(string name, IReadOnlyList<string>? comm, IReadOnlyList<string>? exe, IReadOnlyList<string>? cmdline)
     {
         if ((comm is null || comm.Count == 0) && (exe is null || exe.Count == 0) && (cmdline is null || cmdline.Count == 0))
         {
-            throw new ArgumentException("needs at least one of comm, exe or cmdline");
+            throw new InvalidGroupException(null, "needs at least one of comm, exe or cmdline");
         }
         if (comm is { Count: > 0 }) _comms = new HashSet<string>(comm, StringComparer.Ordinal);
         if (exe is { Count: > 0 })
@@ -29,11 +28,18 @@ public sealed class GroupMatcher
             foreach (var e in exe) _exes[ProcessIdentity.BaseName(e)] = e.Contains('/', StringComparison.Ordinal) ? e : "";
         }
         _cmdline = [.. (cmdline ?? []).Select(CompileGoRegex)];
-        Template = NameTemplate.Parse(name.Length == 0 ? "{{.ExeBase}}" : name);
+        try
+        {
+            Template = NameTemplate.Parse(name.Length == 0 ? "{{.ExeBase}}" : name);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidGroupException("name", e.Message, e);
+        }
         var captures = _cmdline.SelectMany(r => r.GetGroupNames()).ToHashSet(StringComparer.Ordinal);
         foreach (var wanted in Template.MatchNames)
         {
-            if (!captures.Contains(wanted)) throw new FormatException($"{{{{.Matches.{wanted}}}}} names no capture group of the cmdline regexes (write (?P<{wanted}>...))");
+            if (!captures.Contains(wanted)) throw new InvalidGroupException("name", $"{{{{.Matches.{wanted}}}}} names no capture group of the cmdline regexes (write (?P<{wanted}>...))");
         }
     }
 
@@ -43,7 +49,7 @@ public sealed class GroupMatcher
     public static GroupMatcher Default() => new("{{.Comm}}", null, null, [".+"]);
 
     /// <summary>Go RE2 spells named groups (?P&lt;name&gt;...); .NET wants (?&lt;name&gt;...).</summary>
-    public static Regex CompileGoRegex(string pattern)
+    private static Regex CompileGoRegex(string pattern)
     {
         try
         {
@@ -51,7 +57,7 @@ public sealed class GroupMatcher
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"invalid regular expression \"{pattern}\": {e.Message}", e);
+            throw new InvalidGroupException("cmdline", $"invalid regular expression \"{pattern}\": {e.Message}", e);
         }
     }
 
