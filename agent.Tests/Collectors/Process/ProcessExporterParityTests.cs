@@ -49,6 +49,23 @@ public sealed class ProcessExporterParityTests(ITestOutputHelper output) : IDisp
         await Task.Delay(TimeSpan.FromSeconds(2));
 
         using var http = new HttpClient();
+        // A live host can change between the two reads (a thread renamed, a process gone):
+        // compare again, up to three times, before calling a difference a bug.
+        List<string> problems = [];
+        var line = "";
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            (problems, line) = await CompareAsync(ours, http, port, children);
+            if (problems.Count == 0) break;
+            output.WriteLine($"attempt {attempt}:\n{string.Join("\n", problems)}");
+        }
+        output.WriteLine(line);
+        TestReport.Write(line);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    private static async Task<(List<string> Problems, string Line)> CompareAsync(ProcessCollector ours, HttpClient http, int port, ChildProcesses children)
+    {
         var before = DateTime.UtcNow;
         var mine = ExpositionParser.Parse(Render(ours));
         var theirs = ExpositionParser.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/metrics"));
@@ -129,10 +146,8 @@ public sealed class ProcessExporterParityTests(ITestOutputHelper output) : IDisp
 
         var coverage = expected.Count == 0 ? 0 : 100.0 * matched / expected.Count;
         var line = $"process-exporter parity coverage: {matched}/{expected.Count} families ({coverage:F1}%), {common.Count} groups seen by both ({ourGroups.Count} ours, {theirGroups.Count} theirs), thread series compared for {threadGroups} multi-threaded groups; not emitted on purpose: {string.Join(", ", NotEmitted.Keys)}";
-        output.WriteLine(line);
-        TestReport.Write(line);
-        Assert.True(problems.Count == 0, string.Join("\n", problems));
-        Assert.True(expected.Count >= 20, $"only {expected.Count} families compared: process-exporter output not as expected");
+        if (expected.Count < 20) problems.Add($"only {expected.Count} families compared: process-exporter output not as expected");
+        return (problems, line);
     }
 
     private static SortedSet<string> Groups(Dictionary<string, ExpositionParser.Family> families) =>
