@@ -16,6 +16,8 @@ prometheus-node-exporter --web.listen-address="127.0.0.1:$ne_port" >"$work/ne.lo
 exporter=$!
 agent_port="$(free_port)"
 pull_config 1s "$agent_port"
+# Host collection only: per-process metrics are measured by bench/process-cpu.sh.
+printf '[process]\nenabled = false\n' >>"$work/agent.toml"
 "$bin" run --config "$work/agent.toml" >"$work/agent.log" 2>&1 &
 agent=$!
 sleep 5

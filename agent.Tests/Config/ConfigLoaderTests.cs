@@ -222,5 +222,8 @@ public sealed class ConfigLoaderTests
         Assert.Equal(defaults.Containers.DockerLabels, config.Containers.DockerLabels);
         Assert.Equal(new RemoteWriteConfig().Capacity, config.RemoteWrite[0].Capacity);
         Assert.Equal(new LokiConfig().BatchSize, config.Loki[0].BatchSize);
+        Assert.Equal((defaults.Process.Threads, defaults.Process.Smaps, defaults.Process.Recheck, defaults.Process.Children),
+            (config.Process.Threads, config.Process.Smaps, config.Process.Recheck, config.Process.Children));
+        Assert.Empty(config.Process.Groups);
     }
 }

@@ -30,6 +30,7 @@ internal static class Checks
     public static void Collectors(AgentConfig config, IReadOnlyList<CollectorRunner> runners, CheckReport report)
     {
         if (!config.Host.Enabled) report.Warn("host", "disabled in config");
+        if (!config.Process.Enabled) report.Warn("process", "disabled in config");
         foreach (var runner in runners)
         {
             var start = Stopwatch.GetTimestamp();

@@ -207,6 +207,27 @@ public sealed class HostSection : ConfigTable
 public sealed class ProcessSection : ConfigTable
 {
     public bool Enabled { get; set; } = true;
+    /// <summary>namedprocess_namegroup_thread_* per thread name (process-exporter's -threads).</summary>
+    public bool Threads { get; set; } = true;
+    /// <summary>proportionalResident/proportionalSwapped from smaps_rollup (-gather-smaps); costs a read per process.</summary>
+    public bool Smaps { get; set; }
+    /// <summary>Re-match unmatched processes every cycle (-recheck) instead of once per process.</summary>
+    public bool Recheck { get; set; }
+    /// <summary>Unmatched children of a tracked process join its group (-children).</summary>
+    public bool Children { get; set; } = true;
+    /// <summary>process-exporter's process_names; empty means every process with a command line, by comm.</summary>
+    public List<ProcessGroupConfig> Groups { get; set; } = [];
+
+    [JsonIgnore] public List<Collectors.Process.GroupMatcher> Matchers { get; set; } = [];
+}
+
+public sealed class ProcessGroupConfig : ConfigTable
+{
+    /// <summary>Name template; empty is process-exporter's default {{.ExeBase}}.</summary>
+    public string Name { get; set; } = "";
+    public List<string> Comm { get; set; } = [];
+    public List<string> Exe { get; set; } = [];
+    public List<string> Cmdline { get; set; } = [];
 }
 
 public sealed class ContainersSection : ConfigTable

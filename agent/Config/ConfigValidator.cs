@@ -42,7 +42,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         }
         ValidateLogs(config.Logs);
         ValidateHost(config.Host);
-        Unknown(config.Process, "process");
+        ValidateProcess(config.Process);
         ValidateContainers(config.Containers);
         if (_problems.Count > 0) throw new ConfigException(_problems);
     }
@@ -258,6 +258,26 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
             var name = Collectors.Containers.ContainerLabelAllowList.SeriesLabelName(label);
             if (seen.TryGetValue(name, out var other)) Problem("containers.docker_labels", $"\"{label}\" and \"{other}\" both become {name}");
             else seen[name] = label;
+        }
+    }
+
+    private void ValidateProcess(ProcessSection process)
+    {
+        Unknown(process, "process");
+        process.Matchers.Clear();
+        for (var i = 0; i < process.Groups.Count; i++)
+        {
+            var group = process.Groups[i];
+            var at = $"process.groups[{i}]";
+            Unknown(group, at);
+            try
+            {
+                process.Matchers.Add(new Collectors.Process.GroupMatcher(group.Name, group.Comm, group.Exe, group.Cmdline));
+            }
+            catch (Collectors.Process.InvalidGroupException e)
+            {
+                Problem(e.Key is { } key ? $"{at}.{key}" : at, e.Message);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 using Agent.Collectors;
 using Agent.Collectors.Containers;
 using Agent.Collectors.Host;
+using Agent.Collectors.Process;
 using Agent.Config;
 using Agent.Docker;
 using Microsoft.Extensions.Logging;
@@ -18,9 +19,9 @@ public static class MetricJobs
     public static IReadOnlyList<CollectorRunner> Create(AgentConfig config, ILoggerFactory loggers, ContainerTracker? docker)
     {
         var runners = new List<CollectorRunner>();
+        var paths = new HostPaths(config.Host.ProcPath, config.Host.SysPath, config.Host.RootPath);
         if (config.Host.Enabled)
         {
-            var paths = new HostPaths(config.Host.ProcPath, config.Host.SysPath, config.Host.RootPath);
             var collectors = new List<ICollector>();
             foreach (var descriptor in HostCollectors.Selected(config.Host))
             {
@@ -28,9 +29,12 @@ public static class MetricJobs
             }
             runners.Add(new CollectorRunner("node", collectors, loggers.CreateLogger("collector.host")));
         }
+        if (config.Process.Enabled && OperatingSystem.IsLinux() && Environment.Is64BitProcess)
+        {
+            runners.Add(new CollectorRunner("process", [new ProcessCollector(paths, config.Process)], loggers.CreateLogger("collector.process")));
+        }
         if (docker is not null)
         {
-            var paths = new HostPaths(config.Host.ProcPath, config.Host.SysPath, config.Host.RootPath);
             var collectors = new List<ICollector>();
             if (ContainersCollector.Create(paths, config.Containers, docker) is { } cgroups) collectors.Add(cgroups);
             collectors.Add(new ContainerLifecycleCollector(docker.All));
