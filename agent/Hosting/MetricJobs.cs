@@ -14,7 +14,7 @@ namespace Agent.Hosting;
 /// </summary>
 public static class MetricJobs
 {
-    /// <param name="docker">The engine's containers; null when [containers] is disabled.</param>
+    /// <param name="docker">The engine's containers; null when neither [containers] nor [logs.docker] needs them.</param>
     public static IReadOnlyList<CollectorRunner> Create(AgentConfig config, ILoggerFactory loggers, ContainerTracker? docker)
     {
         var runners = new List<CollectorRunner>();
@@ -28,7 +28,7 @@ public static class MetricJobs
             }
             runners.Add(new CollectorRunner("node", collectors, loggers.CreateLogger("collector.host")));
         }
-        if (docker is not null)
+        if (docker is not null && config.Containers.Enabled)
         {
             runners.Add(new CollectorRunner("cadvisor", [new ContainerLifecycleCollector(docker.All)], loggers.CreateLogger("collector.containers")));
         }
