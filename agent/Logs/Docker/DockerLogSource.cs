@@ -83,23 +83,27 @@ public sealed class DockerLogSource : IAsyncDisposable
                 _restarted.Add(container.Id);
                 return;
             }
-            var follower = new DockerLogFollower(container, _labels, _settings, StartAfter(container), _positions, _counters);
-            _followers[container.Id] = Task.Run(() => RunAsync(follower, _stop.Token));
+            var known = _positions.FindContainer(container.Id);
+            var after = known ?? (_positions.FirstStart && !_fromBeginning ? _startedNs : 0);
+            var follower = new DockerLogFollower(container, _labels, _settings, after, _positions, _counters);
+            _followers[container.Id] = Task.Run(() => RunAsync(follower, markStart: known is null && after > 0, after, _stop.Token));
             _followed.Set(_followers.Count);
         }
     }
 
-    /// <summary>Where a container's reading starts (Unix ns, exclusive; 0 = its whole log).</summary>
-    private long StartAfter(ContainerRecord container)
-    {
-        if (_positions.FindContainer(container.Id) is { } acknowledged) return acknowledged;
-        if (_positions.FirstStart && !_fromBeginning) return _startedNs;
-        return 0;
-    }
-
-    private async Task RunAsync(DockerLogFollower follower, CancellationToken ct)
+    /// <param name="markStart">
+    /// Saves where a first start began (its lines before "now" are not wanted) at once, so that a
+    /// crash before the first acknowledgement does not make the next start a first start again
+    /// and skip what was written in between.
+    /// </param>
+    private async Task RunAsync(DockerLogFollower follower, bool markStart, long after, CancellationToken ct)
     {
         _logger.LogInformation("following the log of container {Name} ({Id})", follower.Name, follower.Id[..Math.Min(12, follower.Id.Length)]);
+        if (markStart)
+        {
+            _positions.AdvanceContainer(follower.Id, follower.Name, after);
+            _positions.Save();
+        }
         var retry = TimeSpan.FromSeconds(1);
         var reported = false;
         while (!ct.IsCancellationRequested)
