@@ -32,6 +32,7 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
     private volatile ContainerInfo[] _running = [];
     private volatile ContainerRecord[] _all = [];
     private Task? _loop;
+    private int _disposed;
 
     public ContainerTracker(Uri endpoint, SelfMetrics self, ILogger logger)
     {
@@ -217,8 +218,10 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
         _running = [.. running];
     }
 
+    /// <summary>Idempotent: DockerService stops the tracker, and the host's container disposes the singleton again.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stop.CancelAsync();
         if (_loop is not null) await _loop;
         _stop.Dispose();
