@@ -129,7 +129,8 @@ public sealed partial class DockerLogSourceTests : IAsyncLifetime
         // Docker's own timestamps: within the last minute, not the agent's read time spread.
         var now = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
         Assert.All(lines, l => Assert.InRange(l.TimestampNs, now - 120_000_000_000L, now));
-        Assert.Equal(1, pipeline.Metrics.Gauge("agent_logs_containers_followed", "").Value);
+        // Other tests' containers may be followed too.
+        Assert.True(pipeline.Metrics.Gauge("agent_logs_containers_followed", "").Value >= 1);
     }
 
     [Fact]
