@@ -50,14 +50,14 @@ public sealed partial class DockerLogSourceTests : IAsyncLifetime
         }
     }
 
-    private async Task<Pipeline> StartAsync(Action<LogsSection>? configure = null)
+    private async Task<Pipeline> StartAsync(Action<LogsSection>? configure = null, string? pushUrl = null, string dataDir = "data")
     {
         var metrics = new SelfMetrics();
-        var positions = new PositionsStore(Path.Combine(_dir, "data"), NullLogger.Instance);
+        var positions = new PositionsStore(Path.Combine(_dir, dataDir), NullLogger.Instance);
         positions.Start();
         var exporter = new LokiExporter(new LokiConfig
         {
-            UrlValue = new Uri(_receiver.PushUrl),
+            UrlValue = new Uri(pushUrl ?? _receiver.PushUrl),
             TimeoutValue = TimeSpan.FromSeconds(5),
             MinBackoffValue = TimeSpan.FromMilliseconds(20),
             MaxBackoffValue = TimeSpan.FromMilliseconds(200),
@@ -201,6 +201,45 @@ public sealed partial class DockerLogSourceTests : IAsyncLifetime
         // Resumed after the last acknowledged line: every line once, none missing.
         Assert.Equal(Enumerable.Range(firstNumber, 31 - firstNumber), Of(resumed).Select(l => int.Parse(l.Line[2..])));
         Assert.Empty(_receiver.Rejections);
+    }
+
+    [Fact]
+    public async Task Stock_loki_takes_container_streams_and_keeps_replayed_lines_once()
+    {
+        await DockerEngine.RequireAsync();
+        await using var loki = await LokiServer.StartAsync();
+        string name;
+        await using (var first = await StartAsync(logs => logs.Docker.ExtractLevel = true, loki.PushUrl))
+        {
+            name = await RunContainerAsync("dlog-loki", [], "sh", "-c",
+                "i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo \"{\\\"level\\\":\\\"warning\\\",\\\"n\\\":$i}\"; echo \"err $i\" >&2; done; sleep 600");
+            await LokiCountAsync(loki, $"{{container=\"{name}\"}}", 200);
+        }
+        // Another data_dir reading every log from its beginning sends all 200 lines again, with
+        // the same Docker timestamps: Loki accepts them and keeps each line once.
+        await using (var second = await StartAsync(logs => { logs.Docker.ExtractLevel = true; logs.ReadFrom = "beginning"; }, loki.PushUrl, "data-replay"))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (second.Metrics.Counter("agent_loki_entries_sent_total", "", new Label("endpoint", new Uri(loki.PushUrl).Authority)).Value < 200
+                && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+        Assert.Equal(200, (await loki.QueryLinesAsync($"{{container=\"{name}\"}}")).Count);
+        Assert.Equal(100, (await loki.QueryLinesAsync($"{{container=\"{name}\", level=\"warn\", stream=\"stdout\"}}")).Count);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => $"err {i}"),
+            await loki.QueryLinesAsync($"{{container=\"{name}\", level=\"unknown\", stream=\"stderr\", job=\"docker\"}}"));
+    }
+
+    private static async Task LokiCountAsync(LokiServer loki, string selector, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await loki.QueryLinesAsync(selector)).Count < count)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{selector}: fewer than {count} lines; {loki.Output}");
+            await Task.Delay(250);
+        }
     }
 
     [GeneratedRegex("level=\"([a-z]+)\"")]
