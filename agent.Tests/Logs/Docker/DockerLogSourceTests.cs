@@ -204,6 +204,33 @@ public sealed partial class DockerLogSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tty_container_is_one_stdout_stream_without_carriage_returns()
+    {
+        await DockerEngine.RequireAsync();
+        await using var pipeline = await StartAsync();
+        var name = await RunContainerAsync("dlog-tty", ["-t"], "sh", "-c", "echo one; echo two >&2; printf 'three'; sleep 600");
+        var lines = await WaitForAsync(name, 2, TimeSpan.FromSeconds(30));
+        Assert.Equal(["one", "two"], lines.Select(l => l.Line));
+        Assert.All(lines, l => Assert.Contains("stream=\"stdout\"", l.Stream));
+    }
+
+    [Fact]
+    public async Task A_stopped_container_is_followed_again_when_it_starts_again()
+    {
+        await DockerEngine.RequireAsync();
+        await using var pipeline = await StartAsync();
+        var name = await RunContainerAsync("dlog-again", [], "sh", "-c", "echo run; sleep 1; printf 'last words'");
+        var first = await WaitForAsync(name, 2, TimeSpan.FromSeconds(30));
+        // The stream ended with the container; its unterminated last line was sent then.
+        Assert.Equal(["run", "last words"], first.Select(l => l.Line));
+        await DockerEngine.RunCheckedAsync(["wait", name]);
+        await DockerEngine.RunCheckedAsync(["start", name]);
+        var again = await WaitForAsync(name, 4, TimeSpan.FromSeconds(30));
+        Assert.Equal(["run", "last words", "run", "last words"], again.Select(l => l.Line));
+        Assert.True(again[2].TimestampNs > again[1].TimestampNs);
+    }
+
+    [Fact]
     public async Task Stock_loki_takes_container_streams_and_keeps_replayed_lines_once()
     {
         await DockerEngine.RequireAsync();

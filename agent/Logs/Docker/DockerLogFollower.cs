@@ -80,9 +80,6 @@ public sealed class DockerLogFollower : IAckTarget
     /// <summary>Reads until the container stops (the engine ends the stream) or <paramref name="ct"/> fires.</summary>
     public async Task FollowAsync(IContainerOperations containers, ILogSink sink, CancellationToken ct)
     {
-        _ready.Clear();
-        _resumeAfter = _after;
-        _cursor = _after;
         var parameters = new ContainerLogsParameters
         {
             ShowStdout = true,
@@ -92,6 +89,18 @@ public sealed class DockerLogFollower : IAckTarget
             Since = _after > 0 ? DockerTimestamp.Since(_after) : null,
         };
         using var stream = await containers.GetContainerLogsAsync(Id, parameters, ct);
+        await ReadAsync(stream, sink, ct);
+    }
+
+    /// <summary>Hands every line of a logs stream (opened from where this follower stands) to the sink until the stream ends.</summary>
+    public async Task ReadAsync(MultiplexedStream stream, ILogSink sink, CancellationToken ct)
+    {
+        // What an earlier, failed follow left half read comes again from the engine.
+        _ready.Clear();
+        _stdoutLines.Discard();
+        _stderrLines.Discard();
+        _resumeAfter = _after;
+        _cursor = _after;
         var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
         try
         {
@@ -107,8 +116,8 @@ public sealed class DockerLogFollower : IAckTarget
                     return;
                 }
                 _counters.BytesRead.Add(read.Count);
-                if (!_tty && read.Target == MultiplexedStream.TargetStream.StandardError) _stderrLines.Feed(buffer.AsSpan(0, read.Count), _onStderr);
-                else _stdoutLines.Feed(buffer.AsSpan(0, read.Count), _onStdout);
+                if (!_tty && read.Target == MultiplexedStream.TargetStream.StandardError) Feed(_stderrLines, buffer.AsSpan(0, read.Count), _onStderr);
+                else Feed(_stdoutLines, buffer.AsSpan(0, read.Count), _onStdout);
                 await SendReadyAsync(sink, ct);
             }
         }
@@ -116,6 +125,25 @@ public sealed class DockerLogFollower : IAckTarget
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Each engine frame is one log message, "&lt;timestamp&gt; &lt;text&gt;". A message without a newline
+    /// (a line the engine split at 16 KiB, output that ended unterminated) continues in the next
+    /// one, so that one's timestamp is dropped and the line keeps the first — unless the
+    /// unfinished part was delivered already: a follow that ended sent it, and the engine sends
+    /// it again (since is inclusive) before the next run's first line, which must stand alone.
+    /// Frames and reads share their boundaries, so a new message can only begin a read.
+    /// </summary>
+    private void Feed(LineSplitter lines, ReadOnlySpan<byte> data, LineHandler onLine)
+    {
+        if (lines.Pending > 0 && DockerTimestamp.TryParse(data, out _, out var consumed)
+            && DockerTimestamp.TryParse(lines.PendingBytes, out var pendingTimestamp, out _))
+        {
+            if (pendingTimestamp <= _resumeAfter) lines.Discard();
+            else data = data[consumed..];
+        }
+        lines.Feed(data, onLine);
     }
 
     private async ValueTask SendReadyAsync(ILogSink sink, CancellationToken ct)

@@ -18,7 +18,8 @@ public static class DockerTimestamp
     {
         unixNs = 0;
         consumed = 0;
-        var space = line.IndexOf((byte)' ');
+        // The longest form, "2006-01-02T15:04:05.999999999+07:00", is 35 bytes: never scan a whole line.
+        var space = line[..Math.Min(line.Length, 36)].IndexOf((byte)' ');
         var text = space < 0 ? line : line[..space];
         if (text.Length < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':') return false;
         if (!Digits(text.Slice(0, 4), out var year) || !Digits(text.Slice(5, 2), out var month) || !Digits(text.Slice(8, 2), out var day)

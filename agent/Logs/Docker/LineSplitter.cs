@@ -19,6 +19,16 @@ public sealed class LineSplitter(int keepBytes)
     /// <summary>Bytes of an unfinished line held back.</summary>
     public int Pending => _partial.WrittenCount;
 
+    /// <summary>The start of the unfinished line (up to the kept size).</summary>
+    public ReadOnlySpan<byte> PendingBytes => _partial.WrittenSpan;
+
+    /// <summary>Forgets the unfinished line.</summary>
+    public void Discard()
+    {
+        _partial.ResetWrittenCount();
+        _cut = false;
+    }
+
     public void Feed(ReadOnlySpan<byte> data, LineHandler onLine)
     {
         while (!data.IsEmpty)
@@ -35,8 +45,7 @@ public sealed class LineSplitter(int keepBytes)
                 Append(piece);
                 if (nl < 0) return;
                 onLine(_partial.WrittenSpan, _cut);
-                _partial.ResetWrittenCount();
-                _cut = false;
+                Discard();
             }
             data = data[(nl + 1)..];
         }
@@ -47,8 +56,7 @@ public sealed class LineSplitter(int keepBytes)
     {
         if (_partial.WrittenCount == 0 && !_cut) return;
         onLine(_partial.WrittenSpan, _cut);
-        _partial.ResetWrittenCount();
-        _cut = false;
+        Discard();
     }
 
     private void Append(ReadOnlySpan<byte> bytes)
