@@ -134,6 +134,18 @@ public sealed partial class DockerLogSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_loki_outage_loses_nothing()
+    {
+        await DockerEngine.RequireAsync();
+        await using var pipeline = await StartAsync();
+        _receiver.FailFor(TimeSpan.FromSeconds(5));
+        var name = await RunContainerAsync("dlog-outage", [], "sh", "-c", NumberedScript);
+        var lines = await WaitForAsync(name, 4000, TimeSpan.FromSeconds(60));
+        Assert.Equal(4000, lines.Select(l => l.Line).Distinct().Count());
+        Assert.True(_receiver.Requests > 2);
+    }
+
+    [Fact]
     public async Task Compose_project_and_service_become_labels_and_static_labels_apply()
     {
         await DockerEngine.RequireAsync();
