@@ -63,7 +63,8 @@ internal static class Checks
             return;
         }
         report.Fail("docker", $"{endpoint}: {tracker.LastError ?? "no answer within 5 s"} (container metrics and logs need the engine: is dockerd running, "
-            + "and may the agent's user open the socket, e.g. as a member of group docker? [containers] and [logs.docker] enabled = false turn them off)");
+            + "and may the agent's user open the socket, e.g. as a member of group docker? [containers] enabled = false turns metrics off, "
+            + "[logs.docker] enabled = false logs)");
     }
 
     public static void LogFiles(AgentConfig config, CheckReport report)

@@ -62,7 +62,7 @@ public sealed class DockerLogFollower : IAckTarget
     /// container, image and the compose project/service: labels that name what runs, never
     /// per-instance facts (ids, start times), so a redeployed service continues its streams.
     /// </summary>
-    public static Label[] ContainerLabels(ContainerRecord container)
+    private static Label[] ContainerLabels(ContainerRecord container)
     {
         var labels = new List<Label>(4) { new("container", container.Name) };
         if (container.Image.Length > 0) labels.Add(new Label("image", container.Image));
