@@ -16,7 +16,8 @@ namespace Agent.Logs.Docker;
 /// </summary>
 public sealed class DockerLogSource : IAsyncDisposable
 {
-    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
+    /// <summary>Short: a container whose engine came back is read again within this, not after a long backoff.</summary>
+    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromSeconds(10);
 
     private readonly ContainerTracker _tracker;
@@ -40,7 +41,7 @@ public sealed class DockerLogSource : IAsyncDisposable
     private Task? _pruner;
 
     public DockerLogSource(LogsSection logs, Label[] baseLabels, ContainerTracker tracker, Uri endpoint, PositionsStore positions,
-        ILogSink sink, SelfMetrics metrics, ILogger logger, Func<long>? nowNs = null)
+        ILogSink sink, SelfMetrics metrics, ILogger logger)
     {
         var config = logs.Docker;
         var own = new List<Label>();
@@ -57,7 +58,7 @@ public sealed class DockerLogSource : IAsyncDisposable
         _logger = logger;
         _counters = new LogCounters(metrics);
         _followed = metrics.Gauge("agent_logs_containers_followed", "Containers whose log is being followed.");
-        _startedNs = (nowNs ?? (() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100))();
+        _startedNs = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
     }
 
     public void Start()
