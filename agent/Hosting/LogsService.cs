@@ -52,9 +52,9 @@ internal sealed class LogsService(AgentConfig config, SelfMetrics self, ILoggerF
                 loggers.CreateLogger("logs.files"));
             _files.Start();
         }
-        if (_positions is not null && followContainers)
+        if (_positions is not null && followContainers && docker is not null)
         {
-            _containers = new DockerLogSource(config.Logs, ExternalLabels.ForLogs(config), docker!, config.Containers.DockerHostValue, _positions,
+            _containers = new DockerLogSource(config.Logs, ExternalLabels.ForLogs(config), docker, config.Containers.DockerHostValue, _positions,
                 new LokiFanout(_exporters), self, loggers.CreateLogger("logs.docker"));
             _containers.Start();
         }
