@@ -216,6 +216,17 @@ public sealed partial class DockerLogSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_line_the_engine_splits_at_16_KiB_arrives_whole()
+    {
+        await DockerEngine.RequireAsync();
+        await using var pipeline = await StartAsync();
+        var name = await RunContainerAsync("dlog-long", [], "sh", "-c", "printf '%040000d\\n' 7; echo after; sleep 600");
+        var lines = await WaitForAsync(name, 2, TimeSpan.FromSeconds(30));
+        Assert.Equal(new string('0', 39999) + "7", lines[0].Line);
+        Assert.Equal("after", lines[1].Line);
+    }
+
+    [Fact]
     public async Task A_tty_container_is_one_stdout_stream_without_carriage_returns()
     {
         await DockerEngine.RequireAsync();
