@@ -1,8 +1,10 @@
+using System.Net;
 using Agent.Config;
 using Agent.Docker;
 using Agent.Logs.Processing;
 using Agent.Pipeline;
 using Agent.Telemetry;
+using Docker.DotNet;
 using Microsoft.Extensions.Logging;
 
 namespace Agent.Logs.Docker;
@@ -120,6 +122,13 @@ public sealed class DockerLogSource : IAsyncDisposable
             {
                 break;
             }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotImplemented)
+            {
+                // A log driver the engine cannot read back (none, or syslog and the like without
+                // dual logging): asking again cannot help until the container runs again.
+                _logger.LogWarning("log of container {Name} cannot be read through the engine: {Error}", follower.Name, e.ResponseBody?.Trim());
+                break;
+            }
             catch (Exception e)
             {
                 // One line per outage of this follower, not one per retry.
@@ -144,6 +153,7 @@ public sealed class DockerLogSource : IAsyncDisposable
         lock (_gate)
         {
             _followers.Remove(follower.Id);
+            _restarted.Remove(follower.Id);
             _followed.Set(_followers.Count);
         }
     }
