@@ -71,6 +71,8 @@ public static class LogThroughput
                 {Environment.GetEnvironmentVariable("AGENT_BENCH_LOKI") ?? ""}
                 [logs]
                 read_from = "beginning"
+                [logs.docker]
+                enabled = false
                 [[logs.files]]
                 paths = ["{log}"]
                 """);

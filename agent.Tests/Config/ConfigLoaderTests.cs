@@ -148,6 +148,11 @@ public sealed class ConfigLoaderTests
     [InlineData("[logs]\nmax_line_size = 10", "2:1: logs.max_line_size: must be at least 1024 bytes")]
     [InlineData("[[logs.files]]\npaths = [\"/x\"]\ndrop = [\"([\"]", "3:1: logs.files[0].drop: invalid regular expression")]
     [InlineData("[[logs.files]]\npaths = [\"/x\"]\nextract_level = true\nlabels = { level = \"x\" }", "logs.files[0].labels.level: conflicts with extract_level")]
+    [InlineData("[logs.docker]\ndrop = [\"([\"]", "2:1: logs.docker.drop: invalid regular expression")]
+    [InlineData("[logs.docker]\nread_from = \"middle\"", "2:1: logs.docker.read_from: \"middle\" must be \"end\" or \"beginning\"")]
+    [InlineData("[logs.docker]\nextract_level = true\nlabels = { level = \"x\" }", "logs.docker.labels.level: conflicts with extract_level")]
+    [InlineData("[logs.docker]\nlabels = { host = \"x\" }", "logs.docker.labels.host: \"host\" is set by the agent")]
+    [InlineData("[logs.docker]\nfollow = true", "2:1: logs.docker.follow: unknown key")]
     [InlineData("[host]\ndisable = [\"cpuu\"]", "2:1: host.disable: unknown collector \"cpuu\"")]
     [InlineData("[host]\nnetdev_device_exclude = \"(\"", "2:1: host.netdev_device_exclude: invalid regular expression")]
     [InlineData("[host]\nfilesystem_timeout = \"soon\"", "2:1: host.filesystem_timeout: \"soon\" is not a duration")]
@@ -159,6 +164,24 @@ public sealed class ConfigLoaderTests
     public void Invalid_values_are_reported(string toml, string expected)
     {
         Assert.Contains(expected, Problems(toml));
+    }
+
+    [Fact]
+    public void Docker_logs_take_the_same_processing_keys_as_files()
+    {
+        var docker = Parse("""
+            [logs.docker]
+            labels = { job = "containers", team = "ops" }
+            extract_level = true
+            drop = ["healthcheck"]
+            read_from = "beginning"
+            """).Logs.Docker;
+        Assert.True(docker.Enabled);
+        Assert.Equal("containers", docker.Labels["job"]);
+        Assert.Equal("ops", docker.Labels["team"]);
+        Assert.True(docker.ExtractLevel);
+        Assert.Equal("beginning", docker.ReadFrom);
+        Assert.Matches(Assert.Single(docker.DropRegexes), "GET /healthcheck");
     }
 
     [Fact]

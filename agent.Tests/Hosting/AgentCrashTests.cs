@@ -34,6 +34,8 @@ public sealed class AgentCrashTests : IDisposable
             batch_size = 16384
             [logs]
             read_from = "beginning"
+            [logs.docker]
+            enabled = false
             [[logs.files]]
             paths = ["{log}"]
             """);

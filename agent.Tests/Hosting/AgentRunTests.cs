@@ -149,6 +149,8 @@ public sealed class AgentRunTests : IDisposable
             [[loki]]
             url = "{receiver.PushUrl}"
             batch_wait = "200ms"
+            [logs.docker]
+            enabled = false
             [[logs.files]]
             paths = ["{_dir}/*.log"]
             labels = {inlineLabels}

@@ -225,7 +225,7 @@ public sealed class FileLogSourceTests : IAsyncLifetime
         await File.AppendAllTextAsync(LogPath, new string('x', 5000) + "\nshort\n" + new string('y', 1024) + "\nno newline yet");
         var lines = await _receiver.WaitForLinesAsync(4, TimeSpan.FromSeconds(20));
         Assert.Equal(1024, System.Text.Encoding.UTF8.GetByteCount(lines[0]));
-        Assert.EndsWith(FileTailer.TruncatedMarker, lines[0]);
+        Assert.EndsWith(LineText.TruncatedMarker, lines[0]);
         Assert.Equal("short", lines[1]);
         Assert.Equal(new string('y', 1024), lines[2]);
         Assert.Equal("no newline yet", lines[3]);

@@ -34,6 +34,12 @@ public sealed class LokiReceiver : IAsyncDisposable
 
     public string PushUrl { get; }
 
+    /// <summary>
+    /// Like Loki ≥ 2.4 (unordered_writes, its default): entries older than their stream's last
+    /// are stored too. Off by default, so a source that sends out of order is caught.
+    /// </summary>
+    public bool AcceptOutOfOrder { get; init; }
+
     public int Requests => Volatile.Read(ref _requests);
 
     public List<string> Headers { get; } = [];
@@ -154,11 +160,11 @@ public sealed class LokiReceiver : IAsyncDisposable
                 foreach (var entry in stream.Entries)
                 {
                     var ts = entry.Timestamp.Seconds * 1_000_000_000 + entry.Timestamp.Nanos;
-                    if (last.TryGetValue(stream.Labels, out var previous) && ts < previous)
+                    if (!AcceptOutOfOrder && last.TryGetValue(stream.Labels, out var previous) && ts < previous)
                     {
                         return Reject($"entry out of order for stream {stream.Labels}: {ts} < {previous}");
                     }
-                    last[stream.Labels] = ts;
+                    last[stream.Labels] = Math.Max(ts, last.GetValueOrDefault(stream.Labels));
                 }
             }
             var ignored = 0;

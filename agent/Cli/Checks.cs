@@ -63,8 +63,9 @@ internal static class Checks
             report.Pass("docker", $"{endpoint}: engine {tracker.Engine}, {all.Count} container(s), {tracker.Running().Count} running");
             return;
         }
-        report.Fail("docker", $"{endpoint}: {tracker.LastError ?? "no answer within 5 s"} (container metrics need the engine: is dockerd running, "
-            + "and may the agent's user open the socket, e.g. as a member of group docker? [containers] enabled = false turns them off)");
+        report.Fail("docker", $"{endpoint}: {tracker.LastError ?? "no answer within 5 s"} (container metrics and logs need the engine: is dockerd running, "
+            + "and may the agent's user open the socket, e.g. as a member of group docker? [containers] enabled = false turns metrics off, "
+            + "[logs.docker] enabled = false logs)");
     }
 
     public static void LogFiles(AgentConfig config, CheckReport report)

@@ -131,12 +131,11 @@ public sealed class LogsSection : ConfigTable
     public DockerLogsSection Docker { get; set; } = new();
 }
 
-public sealed class LogFilesConfig : ConfigTable
+/// <summary>What every log source shares: its own labels, where a first start begins, and line processing.</summary>
+public abstract class LogSourceConfig : ConfigTable
 {
-    public List<string> Paths { get; set; } = [];
-    public List<string> Exclude { get; set; } = [];
     public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>Overrides [logs] read_from for these files; empty inherits it.</summary>
+    /// <summary>Overrides [logs] read_from for this source; empty inherits it.</summary>
     [JsonPropertyName("read_from")]
     public string ReadFrom { get; set; } = "";
     /// <summary>Adds a `level` label from JSON level/lvl/severity or logfmt level=.</summary>
@@ -144,10 +143,16 @@ public sealed class LogFilesConfig : ConfigTable
     public bool ExtractLevel { get; set; }
     /// <summary>Lines matching any of these regular expressions are not sent.</summary>
     public List<string> Drop { get; set; } = [];
-    /// <summary>Joins continuation lines (stack traces) to the line that started them.</summary>
-    public MultilineConfig? Multiline { get; set; }
 
     [JsonIgnore] public List<System.Text.RegularExpressions.Regex> DropRegexes { get; set; } = [];
+}
+
+public sealed class LogFilesConfig : LogSourceConfig
+{
+    public List<string> Paths { get; set; } = [];
+    public List<string> Exclude { get; set; } = [];
+    /// <summary>Joins continuation lines (stack traces) to the line that started them.</summary>
+    public MultilineConfig? Multiline { get; set; }
 }
 
 public sealed class MultilineConfig : ConfigTable
@@ -165,7 +170,8 @@ public sealed class MultilineConfig : ConfigTable
     [JsonIgnore] public TimeSpan MaxWaitValue { get; set; } = TimeSpan.FromSeconds(3);
 }
 
-public sealed class DockerLogsSection : ConfigTable
+/// <summary>[logs.docker]: every running container's stdout and stderr through the engine's API.</summary>
+public sealed class DockerLogsSection : LogSourceConfig
 {
     public bool Enabled { get; set; } = true;
 }

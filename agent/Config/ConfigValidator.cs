@@ -147,6 +147,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
     {
         Unknown(logs, "logs");
         Unknown(logs.Docker, "logs.docker");
+        ValidateSource(logs.Docker, "logs.docker");
         if (logs.ReadFrom is not ("end" or "beginning")) Problem("logs.read_from", $"\"{logs.ReadFrom}\" must be \"end\" or \"beginning\"");
         if (logs.MaxLineSize < 1024) Problem("logs.max_line_size", $"must be at least 1024 bytes, got {logs.MaxLineSize}");
         logs.PartialLineTimeout = Expand(logs.PartialLineTimeout, "logs.partial_line_timeout");
@@ -166,9 +167,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
             {
                 files.Exclude[p] = PathValue(files.Exclude[p], $"{at}.exclude");
             }
-            ValidateLabels(files.Labels, at + ".labels", reservedToo: false);
-            if (files.Labels.ContainsKey("level") && files.ExtractLevel) Problem(at + ".labels.level", "conflicts with extract_level = true");
-            if (files.ReadFrom is not ("" or "end" or "beginning")) Problem(at + ".read_from", $"\"{files.ReadFrom}\" must be \"end\" or \"beginning\"");
+            ValidateSource(files, at);
             if (files.Multiline is { } multiline)
             {
                 var m = at + ".multiline";
@@ -189,17 +188,25 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
                 multiline.MaxWait = Expand(multiline.MaxWait, m + ".max_wait");
                 multiline.MaxWaitValue = DurationOf(multiline.MaxWait, m + ".max_wait", TimeSpan.FromMilliseconds(10));
             }
-            files.DropRegexes.Clear();
-            foreach (var pattern in files.Drop)
+        }
+    }
+
+    /// <summary>The keys every log source shares ([[logs.files]] entries, [logs.docker]).</summary>
+    private void ValidateSource(LogSourceConfig source, string at)
+    {
+        ValidateLabels(source.Labels, at + ".labels", reservedToo: false);
+        if (source.Labels.ContainsKey("level") && source.ExtractLevel) Problem(at + ".labels.level", "conflicts with extract_level = true");
+        if (source.ReadFrom is not ("" or "end" or "beginning")) Problem(at + ".read_from", $"\"{source.ReadFrom}\" must be \"end\" or \"beginning\"");
+        source.DropRegexes.Clear();
+        foreach (var pattern in source.Drop)
+        {
+            try
             {
-                try
-                {
-                    files.DropRegexes.Add(new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant));
-                }
-                catch (ArgumentException e)
-                {
-                    Problem(at + ".drop", $"invalid regular expression \"{pattern}\": {e.Message}");
-                }
+                source.DropRegexes.Add(new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant));
+            }
+            catch (ArgumentException e)
+            {
+                Problem(at + ".drop", $"invalid regular expression \"{pattern}\": {e.Message}");
             }
         }
     }

@@ -218,7 +218,7 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
         _running = [.. running];
     }
 
-    /// <summary>Idempotent: the host's stop and the container's dispose both end here.</summary>
+    /// <summary>Idempotent: DockerService stops the tracker, and the host's container disposes the singleton again.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;

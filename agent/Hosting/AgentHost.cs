@@ -44,7 +44,7 @@ public static class AgentHost
         builder.Services.AddSingleton(latest);
 
         // One tracker serves container metrics and container logs; registered first so it stops last.
-        if (config.Containers.Enabled)
+        if (config.Containers.Enabled || (config.Logs.Docker.Enabled && config.Loki.Count > 0))
         {
             builder.Services.AddSingleton(sp => new ContainerTracker(config.Containers.DockerHostValue, self,
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("docker")));
@@ -54,7 +54,7 @@ public static class AgentHost
         builder.Services.AddSingleton(sp => new RemoteWriteService(config, self, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RemoteWriteService>());
 
-        builder.Services.AddHostedService(sp => new LogsService(config, self, sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService(sp => new LogsService(config, self, sp.GetRequiredService<ILoggerFactory>(), sp.GetService<ContainerTracker>()));
 
         builder.Services.AddSingleton(sp => new MetricsLoop(
             config.Agent.IntervalValue,

@@ -15,7 +15,7 @@ namespace Agent.Hosting;
 /// </summary>
 public static class MetricJobs
 {
-    /// <param name="docker">The engine's containers; null when [containers] is disabled.</param>
+    /// <param name="docker">The engine's containers; null when neither [containers] nor [logs.docker] needs them.</param>
     public static IReadOnlyList<CollectorRunner> Create(AgentConfig config, ILoggerFactory loggers, ContainerTracker? docker)
     {
         var runners = new List<CollectorRunner>();
@@ -33,7 +33,7 @@ public static class MetricJobs
         {
             runners.Add(new CollectorRunner("process", [new ProcessCollector(paths, config.Process)], loggers.CreateLogger("collector.process")));
         }
-        if (docker is not null)
+        if (docker is not null && config.Containers.Enabled)
         {
             var collectors = new List<ICollector>();
             if (ContainersCollector.Create(paths, config.Containers, docker) is { } cgroups) collectors.Add(cgroups);

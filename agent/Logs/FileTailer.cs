@@ -15,8 +15,6 @@ public sealed class FileTailer : IDisposable
 {
     private const int ReadSize = 64 * 1024;
     private const int FingerprintSize = 1024;
-    /// <summary>Appended to a line cut at max_line_size; the cut leaves room for it.</summary>
-    public const string TruncatedMarker = " …[truncated]";
 
     private readonly FileStream _file;
     private readonly PositionsStore _positions;
@@ -223,17 +221,10 @@ public sealed class FileTailer : IDisposable
         var end = _lineStart + _lineBytes;
         var raw = _partial.WrittenSpan;
         var truncated = _lineBytes - (complete ? 1 : 0) > raw.Length;
-        if (truncated)
-        {
-            raw = raw[..(_settings.MaxLineBytes - Encoding.UTF8.GetByteCount(TruncatedMarker))];
-            counters.LinesTruncated.Add();
-        }
-        else if (raw.Length > 0 && raw[^1] == (byte)'\r')
-        {
-            raw = raw[..^1];
-        }
+        if (truncated) counters.LinesTruncated.Add();
+        raw = LineText.Cut(raw, truncated, _settings.MaxLineBytes);
         var stream = _settings.Processor.ExtractLevel ? StreamFor(LevelParser.Parse(raw)) : Stream;
-        var line = ValidUtf8(raw, truncated);
+        var line = LineText.ValidUtf8(raw, truncated);
         var start = _lineStart;
         _partial.ResetWrittenCount();
         _lineStart = end;
@@ -262,18 +253,6 @@ public sealed class FileTailer : IDisposable
         _groupEnd = end;
         _groupLast = DateTime.UtcNow;
         if (_groupLines >= multiline.MaxLines) await FlushGroupAsync(sink, clock, counters, ct);
-    }
-
-    /// <summary>
-    /// The line as valid UTF-8: most lines already are and are copied as they are; invalid
-    /// sequences (binary garbage, a cut through a character) become U+FFFD, because Loki
-    /// rejects a push with invalid UTF-8 in it.
-    /// </summary>
-    private static byte[] ValidUtf8(ReadOnlySpan<byte> raw, bool truncated)
-    {
-        if (System.Text.Unicode.Utf8.IsValid(raw) && !truncated) return raw.ToArray();
-        var text = Encoding.UTF8.GetString(raw);
-        return Encoding.UTF8.GetBytes(truncated ? text + TruncatedMarker : text);
     }
 
     private async ValueTask FlushGroupAsync(ILogSink sink, StreamClock clock, LogCounters counters, CancellationToken ct)

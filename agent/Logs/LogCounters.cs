@@ -3,11 +3,11 @@ using Agent.Telemetry;
 
 namespace Agent.Logs;
 
-/// <summary>The file source's self-metrics, created once.</summary>
+/// <summary>The log sources' self-metrics (files and containers share them), created once per source.</summary>
 public sealed class LogCounters(SelfMetrics metrics)
 {
-    public Counter LinesRead { get; } = metrics.Counter("agent_logs_lines_read_total", "Log lines read from files.");
-    public Counter BytesRead { get; } = metrics.Counter("agent_logs_bytes_read_total", "Bytes read from log files.");
+    public Counter LinesRead { get; } = metrics.Counter("agent_logs_lines_read_total", "Log lines read from files and containers.");
+    public Counter BytesRead { get; } = metrics.Counter("agent_logs_bytes_read_total", "Bytes read from log files and container logs.");
     public Counter LinesTruncated { get; } = metrics.Counter("agent_logs_lines_truncated_total", "Lines cut at max_line_size (marked \"…[truncated]\").");
     public Counter LinesDropped { get; } = metrics.Counter("agent_logs_lines_dropped_total", "Lines not sent because a drop expression matched.");
     public Gauge FilesWatched { get; } = metrics.Gauge("agent_logs_files_watched", "Log files currently open.");

@@ -2,11 +2,17 @@ using System.Text.Json.Serialization;
 
 namespace Agent.Logs;
 
-/// <summary>positions.json as written on disk; versioned so a future layout can migrate it.</summary>
+/// <summary>
+/// positions.json as written on disk; versioned so a future layout can migrate it.
+/// Version 1 held files only; version 2 adds containers (a version-1 file reads as having none).
+/// </summary>
 public sealed class PositionsFile
 {
-    public int Version { get; set; } = 1;
+    public const int CurrentVersion = 2;
+
+    public int Version { get; set; } = CurrentVersion;
     public List<FilePosition> Files { get; set; } = [];
+    public List<ContainerPosition> Containers { get; set; } = [];
 }
 
 /// <summary>How far one file has been delivered: only offsets the monitor acknowledged.</summary>
@@ -18,6 +24,16 @@ public sealed class FilePosition
     /// <summary>Hex of the first bytes (up to 1 KiB): tells a replaced or truncated file from the same one.</summary>
     public string Fingerprint { get; set; } = "";
     public long Offset { get; set; }
+    public DateTimeOffset Updated { get; set; }
+}
+
+/// <summary>How far one container's log has been delivered: the timestamp (Docker's, ns) of the last acknowledged line.</summary>
+public sealed class ContainerPosition
+{
+    public string Id { get; set; } = "";
+    /// <summary>For whoever reads the file; the id is the key.</summary>
+    public string Name { get; set; } = "";
+    public long TimestampNs { get; set; }
     public DateTimeOffset Updated { get; set; }
 }
 

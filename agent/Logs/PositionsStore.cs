@@ -5,7 +5,7 @@ namespace Agent.Logs;
 
 /// <summary>
 /// {data_dir}/positions.json: per file (device, inode, fingerprint) the offset up to which the
-/// monitor acknowledged every line. Written atomically (tmp, fsync, rename) at most once per
+/// monitor acknowledged every line, and per container the timestamp of its last acknowledged line. Written atomically (tmp, fsync, rename) at most once per
 /// second when something changed, and at stop. A corrupt file is reported and kept aside as
 /// positions.json.corrupt-{time}; sources then start at the end of files present, never
 /// silently from the beginning of everything.
@@ -15,6 +15,7 @@ public sealed class PositionsStore : IAsyncDisposable
     private readonly string _path;
     private readonly ILogger _logger;
     private readonly Dictionary<string, FilePosition> _byKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ContainerPosition> _containers = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly Lock _saveGate = new();
     private readonly CancellationTokenSource _stop = new();
@@ -45,8 +46,9 @@ public sealed class PositionsStore : IAsyncDisposable
         {
             var file = JsonSerializer.Deserialize(File.ReadAllBytes(_path), PositionsJsonContext.Default.PositionsFile)
                 ?? throw new JsonException("empty document");
-            if (file.Version != 1) throw new JsonException($"unsupported version {file.Version}");
+            if (file.Version is < 1 or > PositionsFile.CurrentVersion) throw new JsonException($"unsupported version {file.Version}");
             foreach (var p in file.Files) _byKey[Key(p.Device, p.Inode, p.Path)] = p;
+            foreach (var c in file.Containers) _containers[c.Id] = c;
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -55,6 +57,7 @@ public sealed class PositionsStore : IAsyncDisposable
             _logger.LogError("positions file {Path} is unreadable ({Error}); kept as {Aside}; files present now are read from their end",
                 _path, e.Message, aside);
             _byKey.Clear();
+            _containers.Clear();
             FirstStart = true;
         }
     }
@@ -89,6 +92,52 @@ public sealed class PositionsStore : IAsyncDisposable
         lock (_gate)
         {
             if (_byKey.Remove(Key(identity.Device, identity.Inode, path))) _dirty = true;
+        }
+    }
+
+    /// <summary>The timestamp (ns) of a container's last acknowledged line, or null when none was.</summary>
+    public long? FindContainer(string id)
+    {
+        lock (_gate) return _containers.TryGetValue(id, out var position) ? position.TimestampNs : null;
+    }
+
+    /// <summary>
+    /// Records an acknowledged line of a container. Acknowledgements of several in-flight
+    /// batches may arrive in any order, so the position only moves forward.
+    /// </summary>
+    public void AdvanceContainer(string id, string name, long timestampNs)
+    {
+        lock (_gate)
+        {
+            if (!_containers.TryGetValue(id, out var position))
+            {
+                position = new ContainerPosition { Id = id };
+                _containers[id] = position;
+            }
+            else if (timestampNs <= position.TimestampNs)
+            {
+                return;
+            }
+            position.Name = name;
+            position.TimestampNs = timestampNs;
+            position.Updated = DateTimeOffset.UtcNow;
+            _dirty = true;
+        }
+    }
+
+    /// <summary>Forgets containers the engine no longer has (removed): their logs are gone with them.</summary>
+    public void RetainContainers(Func<string, bool> exists)
+    {
+        lock (_gate)
+        {
+            List<string>? gone = null;
+            foreach (var id in _containers.Keys)
+            {
+                if (!exists(id)) (gone ??= []).Add(id);
+            }
+            if (gone is null) return;
+            foreach (var id in gone) _containers.Remove(id);
+            _dirty = true;
         }
     }
 
@@ -128,6 +177,10 @@ public sealed class PositionsStore : IAsyncDisposable
                 {
                     Path = p.Path, Device = p.Device, Inode = p.Inode, Fingerprint = p.Fingerprint, Offset = p.Offset, Updated = p.Updated,
                 });
+            }
+            foreach (var c in _containers.Values)
+            {
+                snapshot.Containers.Add(new ContainerPosition { Id = c.Id, Name = c.Name, TimestampNs = c.TimestampNs, Updated = c.Updated });
             }
             _dirty = false;
         }
