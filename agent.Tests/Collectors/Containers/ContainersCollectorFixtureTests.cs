@@ -201,7 +201,9 @@ public sealed class ContainersCollectorFixtureTests
             CopyTree(Fixtures.Path("containers", "v2-systemd"), tree.FullName);
             var paths = new HostPaths(Path.Combine(tree.FullName, "proc"), Path.Combine(tree.FullName, "sys"), "/");
             var inventory = new TestInventory(new ContainerInfo(SystemdLimited, "web", "nginx", 4242, Started, new Dictionary<string, string>()));
-            var collector = new ContainersCollector(CgroupLayout.Discover(paths, "")!, paths, [], inventory, new FixedClock(Now));
+            // A kept descriptor still reads a deleted regular file; cgroupfs answers ENODEV once the
+            // cgroup is removed. Opening per read shows the deletion the way the kernel would.
+            var collector = new ContainersCollector(CgroupLayout.Discover(paths, "")!, paths, [], inventory, new FixedClock(Now), new KeptFileReader(budget: 0));
             Assert.NotEmpty(Collect(collector));
 
             Directory.Delete(Path.Combine(tree.FullName, "sys", "fs", "cgroup", "system.slice", $"docker-{SystemdLimited}.scope"), recursive: true);
@@ -210,6 +212,33 @@ public sealed class ContainersCollectorFixtureTests
 
             inventory.Containers.Clear();
             Assert.Empty(Collect(collector));
+        }
+        finally
+        {
+            tree.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Limits_are_read_on_first_sight_and_then_every_eighth_cycle()
+    {
+        var tree = Directory.CreateTempSubdirectory("agent-cgroup-");
+        try
+        {
+            CopyTree(Fixtures.Path("containers", "v2-systemd"), tree.FullName);
+            var paths = new HostPaths(Path.Combine(tree.FullName, "proc"), Path.Combine(tree.FullName, "sys"), "/");
+            var inventory = new TestInventory(new ContainerInfo(SystemdLimited, "web", "nginx", 4242, Started, new Dictionary<string, string>()));
+            var collector = new ContainersCollector(CgroupLayout.Discover(paths, "")!, paths, [], inventory, new FixedClock(Now));
+            var scope = Path.Combine(tree.FullName, "sys", "fs", "cgroup", "system.slice", $"docker-{SystemdLimited}.scope");
+            var first = Value(Collect(collector), "container_spec_memory_limit_bytes", "web");
+
+            // `docker update --memory 256m`: the cached limit is reported until its next read.
+            File.WriteAllText(Path.Combine(scope, "memory.max"), "268435456\n");
+            for (var cycle = 2; cycle <= CgroupSpec.ReadEvery; cycle++)
+            {
+                Assert.Equal(first, Value(Collect(collector), "container_spec_memory_limit_bytes", "web"));
+            }
+            Assert.Equal(268435456, Value(Collect(collector), "container_spec_memory_limit_bytes", "web"));
         }
         finally
         {

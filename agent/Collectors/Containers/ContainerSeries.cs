@@ -20,7 +20,7 @@ internal sealed class ContainerSeries
         Labels = labels;
         CpuTotal = With(new Label("cpu", "total"));
         StartTime = info.StartedAt.ToUnixTimeMilliseconds() / 1000.0;
-        NetDevPath = info.Pid > 0 ? Path.Combine(procPath, info.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "net", "dev") : null;
+        NetDevPath = info.Pid > 0 ? new KeptFile(Path.Combine(procPath, info.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "net", "dev")) : null;
     }
 
     public ContainerInfo Info { get; }
@@ -29,9 +29,24 @@ internal sealed class ContainerSeries
     public Label[] CpuTotal { get; }
     public double StartTime { get; }
     /// <summary>The container's network namespace as its init process sees it; null without a PID.</summary>
-    public string? NetDevPath { get; }
+    public KeptFile? NetDevPath { get; }
+    /// <summary>The limits last read; reused between reads (<see cref="CgroupSpec.ReadEvery"/>).</summary>
+    public CgroupSpec Spec { get; set; }
     /// <summary>The cycle that last saw the container running; older means it is gone.</summary>
     public long Seen { get; set; }
+
+    private int _specAge;
+
+    /// <summary>Every file read for this container, so their descriptors can be closed when it goes.</summary>
+    public IEnumerable<KeptFile?> Files() => [.. Cgroup.V1?.All ?? Cgroup.V2!.All, NetDevPath];
+
+    /// <summary>True on the first cycle and then every <see cref="CgroupSpec.ReadEvery"/>th.</summary>
+    public bool SpecDue()
+    {
+        var due = _specAge == 0;
+        _specAge = (_specAge + 1) % CgroupSpec.ReadEvery;
+        return due;
+    }
 
     /// <summary>Same container, same process: a restart changes the PID, a rename the name.</summary>
     public bool Describes(ContainerInfo info) =>

@@ -19,7 +19,9 @@ public sealed class ContainersCollector : ICollector
     private readonly ContainerLabelAllowList _allowList;
     private readonly TimeProvider _clock;
     private readonly string _proc;
+    /// <summary>For resolving a new container's cgroup; per-cycle files go through <see cref="_files"/>.</summary>
     private readonly ProcFileReader _reader = new();
+    private readonly KeptFileReader _files;
     private readonly CgroupV1Reader _v1;
     private readonly CgroupV2Reader _v2;
     private readonly CgroupStats _stats = new();
@@ -28,15 +30,18 @@ public sealed class ContainersCollector : ICollector
     private readonly List<string> _gone = [];
     private long _cycle;
 
-    internal ContainersCollector(CgroupLayout layout, HostPaths paths, IEnumerable<string> dockerLabels, IContainerInventory inventory, TimeProvider clock)
+    /// <param name="files">Tests pass one that keeps no descriptor, to see fixture files deleted as the kernel shows a removed cgroup.</param>
+    internal ContainersCollector(CgroupLayout layout, HostPaths paths, IEnumerable<string> dockerLabels, IContainerInventory inventory, TimeProvider clock,
+        KeptFileReader? files = null)
     {
+        _files = files ?? new KeptFileReader();
         _layout = layout;
         _inventory = inventory;
         _allowList = new ContainerLabelAllowList(dockerLabels);
         _clock = clock;
         _proc = paths.Proc;
-        _v1 = new CgroupV1Reader(_reader);
-        _v2 = new CgroupV2Reader(_reader);
+        _v1 = new CgroupV1Reader(_files);
+        _v2 = new CgroupV2Reader(_files);
         _devices = new BlockDeviceNames(paths.Sys);
     }
 
@@ -63,8 +68,11 @@ public sealed class ContainersCollector : ICollector
         {
             if (SeriesFor(running[i]) is not { } series) continue;
             series.Seen = cycle;
-            var read = series.Cgroup.V1 is { } v1 ? _v1.TryRead(v1, _stats) : _v2.TryRead(series.Cgroup.V2!, _stats);
+            var readSpec = series.SpecDue();
+            var read = series.Cgroup.V1 is { } v1 ? _v1.TryRead(v1, _stats, readSpec) : _v2.TryRead(series.Cgroup.V2!, _stats, readSpec);
             if (!read) continue;
+            if (readSpec) series.Spec = _stats.Spec;
+            else _stats.Spec = series.Spec;
             AddCgroup(series, _stats, families);
             AddNetwork(series, families);
             families.StartTime.Add(series.Labels, series.StartTime);
@@ -76,13 +84,13 @@ public sealed class ContainersCollector : ICollector
 
     private ContainerSeries? SeriesFor(ContainerInfo info)
     {
-        if (_containers.TryGetValue(info.Id, out var series) && series.Describes(info)) return series;
-        // Not resolvable yet (cgroup not created) or no more (stopped): retried next cycle.
-        if (!_layout.TryResolve(info.Id, info.Pid, _reader, out var cgroup))
+        if (_containers.TryGetValue(info.Id, out var series))
         {
-            _containers.Remove(info.Id);
-            return null;
+            if (series.Describes(info)) return series;
+            Release(info.Id);
         }
+        // Not resolvable yet (cgroup not created) or no more (stopped): retried next cycle.
+        if (!_layout.TryResolve(info.Id, info.Pid, _reader, out var cgroup)) return null;
         series = new ContainerSeries(info, cgroup, _allowList.BaseLabels(cgroup.Name, info), _proc);
         _containers[info.Id] = series;
         return series;
@@ -95,8 +103,15 @@ public sealed class ContainersCollector : ICollector
         {
             if (series.Seen != cycle) _gone.Add(id);
         }
-        foreach (var id in _gone) _containers.Remove(id);
+        foreach (var id in _gone) Release(id);
         _gone.Clear();
+    }
+
+    /// <summary>Drops a container's state and the descriptors kept for it.</summary>
+    private void Release(string id)
+    {
+        if (!_containers.Remove(id, out var series)) return;
+        foreach (var file in series.Files()) _files.Close(file);
     }
 
     private void AddCgroup(ContainerSeries series, CgroupStats s, ContainerFamilies f)
@@ -124,13 +139,14 @@ public sealed class ContainersCollector : ICollector
             f.MemoryFailcnt.Add(labels, s.Failcnt);
         }
         if (s.HasOomEvents) f.OomEvents.Add(labels, s.OomEvents);
-        if (s.HasMemoryLimit) f.SpecMemoryLimit.Add(labels, s.MemoryLimit);
-        if (s.HasCpuShares)
+        var spec = s.Spec;
+        if (spec.HasMemoryLimit) f.SpecMemoryLimit.Add(labels, spec.MemoryLimit);
+        if (spec.HasCpuShares)
         {
-            f.SpecCpuShares.Add(labels, s.CpuShares);
+            f.SpecCpuShares.Add(labels, spec.CpuShares);
             // cAdvisor leaves out a zero quota (unlimited) and a zero period.
-            if (s.CpuQuota != 0) f.SpecCpuQuota.Add(labels, s.CpuQuota);
-            if (s.CpuPeriod != 0) f.SpecCpuPeriod.Add(labels, s.CpuPeriod);
+            if (spec.CpuQuota != 0) f.SpecCpuQuota.Add(labels, spec.CpuQuota);
+            if (spec.CpuPeriod != 0) f.SpecCpuPeriod.Add(labels, spec.CpuPeriod);
         }
         foreach (var entry in s.Io)
         {
@@ -144,7 +160,7 @@ public sealed class ContainersCollector : ICollector
 
     private void AddNetwork(ContainerSeries series, ContainerFamilies f)
     {
-        if (series.NetDevPath is null || !_reader.TryRead(series.NetDevPath, out var content)) return;
+        if (!_files.TryRead(series.NetDevPath, oneRecord: false, out var content)) return;
         Span<long> values = stackalloc long[NetDevParser.Columns];
         foreach (var line in new LineEnumerator(content))
         {

@@ -1,3 +1,4 @@
+using Agent.Collectors.Containers;
 using System.Text;
 using Agent.Collectors;
 using Agent.Collectors.Containers.Cgroups;
@@ -74,9 +75,9 @@ public sealed class CgroupLayoutTests
         Assert.True(layout.TryResolve(V1Id, 4512, new ProcFileReader(), out var cgroup));
         Assert.Equal($"/docker/{V1Id}", cgroup.Name);
         Assert.Null(cgroup.V2);
-        Assert.Equal(Fixtures.Path("containers", "v1-cgroupfs", "sys", "fs", "cgroup", "cpuacct", "docker", V1Id, "cpuacct.usage"), cgroup.V1!.CpuacctUsage);
-        Assert.Equal(Fixtures.Path("containers", "v1-cgroupfs", "sys", "fs", "cgroup", "cpu", "docker", V1Id, "cpu.stat"), cgroup.V1.CpuStat);
-        Assert.Equal(Fixtures.Path("containers", "v1-cgroupfs", "sys", "fs", "cgroup", "pids", "docker", V1Id, "cgroup.procs"), cgroup.V1.Procs);
+        Assert.Equal(Fixtures.Path("containers", "v1-cgroupfs", "sys", "fs", "cgroup", "cpuacct", "docker", V1Id, "cpuacct.usage"), Text(cgroup.V1!.CpuacctUsage));
+        Assert.Equal(Fixtures.Path("containers", "v1-cgroupfs", "sys", "fs", "cgroup", "cpu", "docker", V1Id, "cpu.stat"), Text(cgroup.V1.CpuStat));
+        Assert.Equal(Fixtures.Path("containers", "v1-cgroupfs", "sys", "fs", "cgroup", "pids", "docker", V1Id, "cgroup.procs"), Text(cgroup.V1.Procs));
     }
 
     [Fact]
@@ -106,11 +107,11 @@ public sealed class CgroupLayoutTests
             Assert.True(layout.TryResolve(id, 0, new ProcFileReader(), out var cgroup));
             Assert.Equal($"/system.slice/docker-{id}.scope", cgroup.Name);
             var dir = Path.Combine(tree.FullName, "sys/fs/cgroup/cpu,cpuacct/system.slice", $"docker-{id}.scope");
-            Assert.Equal(Path.Combine(dir, "cpu.stat"), cgroup.V1!.CpuStat);
-            Assert.Equal(Path.Combine(dir, "cpuacct.usage"), cgroup.V1.CpuacctUsage);
+            Assert.Equal(Path.Combine(dir, "cpu.stat"), Text(cgroup.V1!.CpuStat));
+            Assert.Equal(Path.Combine(dir, "cpuacct.usage"), Text(cgroup.V1.CpuacctUsage));
             // No pids hierarchy: no threads, and processes come from the memory hierarchy.
             Assert.Null(cgroup.V1.PidsCurrent);
-            Assert.StartsWith(Path.Combine(tree.FullName, "sys/fs/cgroup/memory"), cgroup.V1.Procs);
+            Assert.StartsWith(Path.Combine(tree.FullName, "sys/fs/cgroup/memory"), Text(cgroup.V1.Procs));
         }
         finally
         {
@@ -132,7 +133,7 @@ public sealed class CgroupLayoutTests
             var layout = CgroupLayout.Discover(new HostPaths(Path.Combine(tree.FullName, "proc"), Path.Combine(tree.FullName, "sys"), "/"), "")!;
             Assert.True(layout.TryResolve(id, 77, new ProcFileReader(), out var cgroup));
             Assert.Equal($"/docker/{id}", cgroup.Name);
-            Assert.Equal(Path.Combine(tree.FullName, "sys/fs/cgroup/docker", id, "memory.current"), cgroup.V2!.MemoryCurrent);
+            Assert.Equal(Path.Combine(tree.FullName, "sys/fs/cgroup/docker", id, "memory.current"), Text(cgroup.V2!.MemoryCurrent));
         }
         finally
         {
@@ -162,4 +163,7 @@ public sealed class CgroupLayoutTests
         Assert.True(layout.TryResolve(V2Id, 99999, reader, out _));
         Assert.False(layout.TryResolve(new string('e', 64), 0, reader, out _));
     }
+
+    /// <summary>A resolved file path as text (the collector keeps them NUL-terminated for libc).</summary>
+    private static string Text(KeptFile? file) => file!.ToString();
 }

@@ -6,7 +6,7 @@ namespace Agent.Collectors.Containers.Cgroups;
 /// Reads a container's v1 cgroup files into <see cref="CgroupStats"/> the way runc + cAdvisor
 /// interpret them. One reused buffer for every file of every container.
 /// </summary>
-public sealed class CgroupV1Reader(ProcFileReader reader)
+internal sealed class CgroupV1Reader(KeptFileReader reader)
 {
     /// <summary>cpuacct.stat counts USER_HZ ticks, which the kernel fixes at 100 for userspace.</summary>
     private const double UserHz = 100.0;
@@ -14,7 +14,8 @@ public sealed class CgroupV1Reader(ProcFileReader reader)
     private bool _any;
 
     /// <summary>False when no file could be read: the cgroup is gone (the container stopped).</summary>
-    public bool TryRead(CgroupV1Files files, CgroupStats into)
+    /// <param name="readSpec">Also read the limits (<see cref="CgroupSpec"/>); otherwise <see cref="CgroupStats.Spec"/> stays empty.</param>
+    public bool TryRead(CgroupV1Files files, CgroupStats into, bool readSpec)
     {
         into.Clear();
         _any = false;
@@ -40,14 +41,6 @@ public sealed class CgroupV1Reader(ProcFileReader reader)
                 into.ThrottledSeconds = cpu.ThrottledNanoseconds / 1e9;
             }
         }
-        if (Read(files.Shares, out content) && ProcNumbers.TryParseLong(content, out var shares))
-        {
-            into.HasCpuShares = true;
-            into.CpuShares = shares;
-            // -1 is "no quota": cAdvisor leaves the quota 0 and emits no series for it.
-            if (Read(files.CfsQuota, out content) && ProcNumbers.TryParseLong(content, out var quota) && quota > 0) into.CpuQuota = quota;
-            if (Read(files.CfsPeriod, out content) && ProcNumbers.TryParseLong(content, out var period)) into.CpuPeriod = period;
-        }
 
         if (Read(files.MemoryUsage, out content) && ProcNumbers.TryParseLong(content, out var usage))
         {
@@ -67,17 +60,14 @@ public sealed class CgroupV1Reader(ProcFileReader reader)
             }
             if (Read(files.MemoryFailcnt, out content) && ProcNumbers.TryParseLong(content, out var failcnt)) into.Failcnt = failcnt;
         }
-        if (Read(files.MemoryLimit, out content) && CgroupValueParser.TryParseLimit(content, out var limit))
-        {
-            into.HasMemoryLimit = true;
-            into.MemoryLimit = limit;
-        }
         if (Read(files.OomControl, out content))
         {
             MemoryEventsParser.Parse(content, out _, out var kills, out var counted);
             into.HasOomEvents = counted;
             into.OomEvents = kills;
         }
+
+        if (readSpec) into.Spec = ReadSpec(files);
 
         if (Read(files.IoServiceBytes, out content)) BlkioServiceBytesParser.Parse(content, into.Io);
 
@@ -87,7 +77,7 @@ public sealed class CgroupV1Reader(ProcFileReader reader)
             into.HasThreads = true;
             into.Threads = threads;
         }
-        if (Read(files.Procs, out content))
+        if (Read(files.Procs, out content, oneRecord: false))
         {
             into.HasProcesses = true;
             into.Processes = CgroupValueParser.CountLines(content);
@@ -95,10 +85,21 @@ public sealed class CgroupV1Reader(ProcFileReader reader)
         return _any;
     }
 
-    private bool Read(string? path, out ReadOnlySpan<byte> content)
+    private CgroupSpec ReadSpec(CgroupV1Files files)
     {
-        content = default;
-        if (path is null || !reader.TryRead(path, out content)) return false;
+        double limit = 0;
+        var hasLimit = Read(files.MemoryLimit, out var content) && CgroupValueParser.TryParseLimit(content, out limit);
+        if (!Read(files.Shares, out content) || !ProcNumbers.TryParseLong(content, out var shares)) return new CgroupSpec(hasLimit, limit, false, 0, 0, 0);
+        // -1 is "no quota": cAdvisor leaves the quota 0 and emits no series for it.
+        long quota = 0, period = 0;
+        if (Read(files.CfsQuota, out content) && ProcNumbers.TryParseLong(content, out var q) && q > 0) quota = q;
+        if (Read(files.CfsPeriod, out content) && ProcNumbers.TryParseLong(content, out var p)) period = p;
+        return new CgroupSpec(hasLimit, limit, true, shares, quota, period);
+    }
+
+    private bool Read(KeptFile? path, out ReadOnlySpan<byte> content, bool oneRecord = true)
+    {
+        if (!reader.TryRead(path, oneRecord, out content)) return false;
         _any = true;
         return true;
     }

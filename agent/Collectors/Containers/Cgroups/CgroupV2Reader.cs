@@ -6,12 +6,13 @@ namespace Agent.Collectors.Containers.Cgroups;
 /// Reads a container's v2 cgroup files into <see cref="CgroupStats"/> the way runc + cAdvisor
 /// interpret them. One reused buffer for every file of every container.
 /// </summary>
-public sealed class CgroupV2Reader(ProcFileReader reader)
+internal sealed class CgroupV2Reader(KeptFileReader reader)
 {
     private bool _any;
 
     /// <summary>False when no file could be read: the cgroup is gone (the container stopped).</summary>
-    public bool TryRead(CgroupV2Files files, CgroupStats into)
+    /// <param name="readSpec">Also read the limits (<see cref="CgroupSpec"/>); otherwise <see cref="CgroupStats.Spec"/> stays empty.</param>
+    public bool TryRead(CgroupV2Files files, CgroupStats into, bool readSpec)
     {
         into.Clear();
         _any = false;
@@ -35,18 +36,6 @@ public sealed class CgroupV2Reader(ProcFileReader reader)
                 into.ThrottledSeconds = cpu.ThrottledNanoseconds / 1e9;
             }
         }
-        if (Read(files.CpuWeight, out content) && ProcNumbers.TryParseLong(content, out var weight)
-            && CgroupValueParser.TryWeightToShares(weight, out var shares))
-        {
-            into.HasCpuShares = true;
-            into.CpuShares = shares;
-            if (Read(files.CpuMax, out content) && CpuMaxParser.TryParse(content, out var quota, out var period))
-            {
-                into.CpuQuota = quota;
-                into.CpuPeriod = period;
-            }
-        }
-
         if (Read(files.MemoryCurrent, out content) && ProcNumbers.TryParseLong(content, out var usage))
         {
             into.HasMemory = true;
@@ -64,11 +53,7 @@ public sealed class CgroupV2Reader(ProcFileReader reader)
             }
             if (Read(files.MemorySwap, out content) && ProcNumbers.TryParseLong(content, out var swap)) into.Swap = swap;
         }
-        if (Read(files.MemoryMax, out content) && CgroupValueParser.TryParseLimit(content, out var limit))
-        {
-            into.HasMemoryLimit = true;
-            into.MemoryLimit = limit;
-        }
+        if (readSpec) into.Spec = ReadSpec(files);
         if (Read(files.MemoryEvents, out content))
         {
             // v2 has no memory.failcnt; the "max" event (usage hit memory.max) is the same count.
@@ -86,7 +71,7 @@ public sealed class CgroupV2Reader(ProcFileReader reader)
             into.HasThreads = true;
             into.Threads = threads;
         }
-        if (Read(files.Procs, out content))
+        if (Read(files.Procs, out content, oneRecord: false))
         {
             into.HasProcesses = true;
             into.Processes = CgroupValueParser.CountLines(content);
@@ -94,9 +79,27 @@ public sealed class CgroupV2Reader(ProcFileReader reader)
         return _any;
     }
 
-    private bool Read(string path, out ReadOnlySpan<byte> content)
+    private CgroupSpec ReadSpec(CgroupV2Files files)
     {
-        if (!reader.TryRead(path, out content)) return false;
+        double limit = 0;
+        var hasLimit = Read(files.MemoryMax, out var content) && CgroupValueParser.TryParseLimit(content, out limit);
+        if (!Read(files.CpuWeight, out content) || !ProcNumbers.TryParseLong(content, out var weight)
+            || !CgroupValueParser.TryWeightToShares(weight, out var shares))
+        {
+            return new CgroupSpec(hasLimit, limit, false, 0, 0, 0);
+        }
+        long quota = 0, period = 0;
+        if (Read(files.CpuMax, out content) && CpuMaxParser.TryParse(content, out var q, out var p))
+        {
+            quota = q;
+            period = p;
+        }
+        return new CgroupSpec(hasLimit, limit, true, shares, quota, period);
+    }
+
+    private bool Read(KeptFile path, out ReadOnlySpan<byte> content, bool oneRecord = true)
+    {
+        if (!reader.TryRead(path, oneRecord, out content)) return false;
         _any = true;
         return true;
     }

@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace Agent.Collectors.Process.Procfs;
 
 /// <summary>
-/// The libc calls behind <see cref="PidFiles"/>: open/read/close and opendir/readdir take a
+/// The libc calls behind <see cref="PidFiles"/> and the container collector's kept files:
+/// open/read/pread/close and opendir/readdir take a
 /// NUL-terminated path from a reused buffer, so walking /proc allocates no string or handle
 /// object per file. 64-bit Linux only (the dirent64 layout below).
 /// </summary>
@@ -24,6 +25,21 @@ internal static unsafe partial class ProcfsNative
 
     [LibraryImport("libc")]
     public static partial int close(int fd);
+
+    [LibraryImport("libc")]
+    public static partial nint pread(int fd, byte* buffer, nint count, long offset);
+
+    private const int RlimitNofile = 7;
+
+    /// <summary>The soft limit on open descriptors, or -1 when it cannot be read.</summary>
+    public static long OpenFilesLimit()
+    {
+        var limits = stackalloc ulong[2];
+        return getrlimit(RlimitNofile, limits) == 0 ? (long)Math.Min(limits[0], long.MaxValue) : -1;
+    }
+
+    [LibraryImport("libc")]
+    private static partial int getrlimit(int resource, ulong* limits);
 
     [LibraryImport("libc")]
     public static partial nint opendir(byte* path);
