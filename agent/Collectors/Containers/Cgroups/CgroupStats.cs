@@ -49,6 +49,32 @@ public sealed class CgroupStats
         Io.Clear();
     }
 
+    /// <summary>Throttling from cpu.stat: nr_periods is there only while CFS bandwidth control is on.</summary>
+    public void SetCfs(in CpuStat cpu)
+    {
+        if (!cpu.HasCfs) return;
+        HasCfs = true;
+        Periods = cpu.Periods;
+        ThrottledPeriods = cpu.ThrottledPeriods;
+        ThrottledSeconds = cpu.ThrottledNanoseconds / 1e9;
+    }
+
+    /// <summary>Usage with memory.stat's breakdown; without memory.stat the working set is the usage.</summary>
+    public void SetMemory(long usage, MemoryStat? stat)
+    {
+        HasMemory = true;
+        MemoryUsage = usage;
+        if (stat is not { } s)
+        {
+            WorkingSet = usage;
+            return;
+        }
+        Rss = s.Rss;
+        Cache = s.Cache;
+        Swap = s.Swap;
+        WorkingSet = WorkingSetOf(usage, s.InactiveFile);
+    }
+
     /// <summary>cAdvisor's working set: usage minus inactive file pages, never below zero.</summary>
     public static long WorkingSetOf(long usage, long inactiveFile) => inactiveFile < usage ? usage - inactiveFile : 0;
 }

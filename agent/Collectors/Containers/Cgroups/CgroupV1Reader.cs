@@ -30,34 +30,11 @@ internal sealed class CgroupV1Reader(KeptFileReader reader)
                 into.SystemSeconds = system / UserHz;
             }
         }
-        if (Read(files.CpuStat, out content))
-        {
-            var cpu = CpuStatParser.Parse(content);
-            if (cpu.HasCfs)
-            {
-                into.HasCfs = true;
-                into.Periods = cpu.Periods;
-                into.ThrottledPeriods = cpu.ThrottledPeriods;
-                into.ThrottledSeconds = cpu.ThrottledNanoseconds / 1e9;
-            }
-        }
+        if (Read(files.CpuStat, out content)) into.SetCfs(CpuStatParser.Parse(content));
 
         if (Read(files.MemoryUsage, out content) && ProcNumbers.TryParseLong(content, out var usage))
         {
-            into.HasMemory = true;
-            into.MemoryUsage = usage;
-            if (Read(files.MemoryStat, out content))
-            {
-                var stat = MemoryStatParser.ParseV1(content);
-                into.Rss = stat.Rss;
-                into.Cache = stat.Cache;
-                into.Swap = stat.Swap;
-                into.WorkingSet = CgroupStats.WorkingSetOf(usage, stat.InactiveFile);
-            }
-            else
-            {
-                into.WorkingSet = usage;
-            }
+            into.SetMemory(usage, Read(files.MemoryStat, out content) ? MemoryStatParser.ParseV1(content) : null);
             if (Read(files.MemoryFailcnt, out content) && ProcNumbers.TryParseLong(content, out var failcnt)) into.Failcnt = failcnt;
         }
         if (Read(files.OomControl, out content))

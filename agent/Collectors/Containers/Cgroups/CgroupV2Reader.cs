@@ -27,30 +27,12 @@ internal sealed class CgroupV2Reader(KeptFileReader reader)
                 into.UserSeconds = cpu.UserUsec / 1e6;
                 into.SystemSeconds = cpu.SystemUsec / 1e6;
             }
-            // nr_periods is there only while the cpu controller is enabled for the cgroup.
-            if (cpu.HasCfs)
-            {
-                into.HasCfs = true;
-                into.Periods = cpu.Periods;
-                into.ThrottledPeriods = cpu.ThrottledPeriods;
-                into.ThrottledSeconds = cpu.ThrottledNanoseconds / 1e9;
-            }
+            into.SetCfs(cpu);
         }
         if (Read(files.MemoryCurrent, out content) && ProcNumbers.TryParseLong(content, out var usage))
         {
-            into.HasMemory = true;
-            into.MemoryUsage = usage;
-            if (Read(files.MemoryStat, out content))
-            {
-                var stat = MemoryStatParser.ParseV2(content);
-                into.Rss = stat.Rss;
-                into.Cache = stat.Cache;
-                into.WorkingSet = CgroupStats.WorkingSetOf(usage, stat.InactiveFile);
-            }
-            else
-            {
-                into.WorkingSet = usage;
-            }
+            into.SetMemory(usage, Read(files.MemoryStat, out content) ? MemoryStatParser.ParseV2(content) : null);
+            // v2 keeps swap use in its own file: memory.stat has none.
             if (Read(files.MemorySwap, out content) && ProcNumbers.TryParseLong(content, out var swap)) into.Swap = swap;
         }
         if (readSpec) into.Spec = ReadSpec(files);
