@@ -9,7 +9,7 @@ public sealed class LogCounters(SelfMetrics metrics)
     public Counter LinesRead { get; } = metrics.Counter("agent_logs_lines_read_total", "Log lines read from files and containers.");
     public Counter BytesRead { get; } = metrics.Counter("agent_logs_bytes_read_total", "Bytes read from log files and container logs.");
     public Counter LinesTruncated { get; } = metrics.Counter("agent_logs_lines_truncated_total", "Lines cut at max_line_size (marked \"…[truncated]\").");
-    public Counter LinesDropped { get; } = metrics.Counter("agent_logs_lines_dropped_total", "Lines not sent because a drop expression matched.");
+    public Counter LinesDropped { get; } = metrics.Counter("agent_logs_lines_dropped_total", "Log lines not sent, by reason.", new Label("reason", "drop_expression"));
     public Gauge FilesWatched { get; } = metrics.Gauge("agent_logs_files_watched", "Log files currently open.");
     private const string FileLagName = "agent_logs_file_lag_bytes";
     private readonly HashSet<string> _lagPaths = new(StringComparer.Ordinal);

@@ -124,7 +124,7 @@ public sealed class DockerLogFollowerTests : IDisposable
         var entries = await ReadAsync(Follower(Container(), processor: processor), int.MaxValue, true,
             Out($"{T1} {{\"level\":\"WARNING\",\"m\":1}}\n"), Out($"{T2} GET /health\n"), Err($"{T3} plain\n"));
         Assert.Equal(["warn", "unknown"], entries.Select(e => Label(e, "level")));
-        Assert.Equal(1, _metrics.Counter("agent_logs_lines_dropped_total", "").Value);
+        Assert.Equal(1, _metrics.Counter("agent_logs_lines_dropped_total", "", new Label("reason", "drop_expression")).Value);
     }
 
     [Fact]
