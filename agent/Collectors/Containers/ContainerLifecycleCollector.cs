@@ -23,6 +23,11 @@ public sealed class ContainerLifecycleCollector(Func<IReadOnlyList<ContainerReco
     public void Collect(List<MetricFamily> into)
     {
         var all = containers();
+        if (all.Count == 0)
+        {
+            _labels.Clear();
+            return;
+        }
         var state = new MetricFamily("container_state", "Docker state of the container: 1 for its current state, 0 for the others.", MetricType.Gauge, all.Count * States.Length);
         var exitCode = new MetricFamily("container_last_exit_code", "Exit code of the container's last run (0 while it never exited).", MetricType.Gauge, all.Count);
         var oom = new MetricFamily("container_oom_killed", "Whether the container's last run was ended by the OOM killer.", MetricType.Gauge, all.Count);
