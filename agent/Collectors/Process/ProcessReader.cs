@@ -60,15 +60,7 @@ internal sealed class ProcessReader(PidFiles files, bool threads, bool smaps, do
         }
         effectiveUid = status.EffectiveUid;
         var partial = false;
-        var counts = new Counts
-        {
-            UserSeconds = stat.UserTicks / UserHz,
-            SystemSeconds = stat.SystemTicks / UserHz,
-            MajorFaults = stat.MajorFaults,
-            MinorFaults = stat.MinorFaults,
-            VoluntarySwitches = status.VoluntarySwitches,
-            NonvoluntarySwitches = status.NonvoluntarySwitches,
-        };
+        var counts = CountsOf(stat, status);
         if (files.TryRead(pid, "io"u8, out content) && PidIoParser.TryParse(content, out var io))
         {
             counts.ReadBytes = io.ReadBytes;
@@ -149,15 +141,7 @@ internal sealed class ProcessReader(PidFiles files, bool threads, bool smaps, do
             }
             thread.SetName(comm);
             if (!files.TryReadThread(pid, tid, "status"u8, out content) || !PidStatusParser.TryParse(content, out var status)) continue;
-            var threadCounts = new Counts
-            {
-                UserSeconds = stat.UserTicks / UserHz,
-                SystemSeconds = stat.SystemTicks / UserHz,
-                MajorFaults = stat.MajorFaults,
-                MinorFaults = stat.MinorFaults,
-                VoluntarySwitches = status.VoluntarySwitches,
-                NonvoluntarySwitches = status.NonvoluntarySwitches,
-            };
+            var threadCounts = CountsOf(stat, status);
             if (files.TryReadThread(pid, tid, "io"u8, out content) && PidIoParser.TryParse(content, out var io))
             {
                 threadCounts.ReadBytes = io.ReadBytes;
@@ -188,4 +172,15 @@ internal sealed class ProcessReader(PidFiles files, bool threads, bool smaps, do
     }
 
     public static string CommString(ReadOnlySpan<byte> comm) => Encoding.UTF8.GetString(comm);
+
+    /// <summary>A process's or a thread's counters from its stat and status, in process-exporter's units.</summary>
+    private static Counts CountsOf(in PidStat stat, in PidStatus status) => new()
+    {
+        UserSeconds = stat.UserTicks / UserHz,
+        SystemSeconds = stat.SystemTicks / UserHz,
+        MajorFaults = stat.MajorFaults,
+        MinorFaults = stat.MinorFaults,
+        VoluntarySwitches = status.VoluntarySwitches,
+        NonvoluntarySwitches = status.NonvoluntarySwitches,
+    };
 }
