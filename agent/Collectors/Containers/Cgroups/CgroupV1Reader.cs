@@ -6,19 +6,16 @@ namespace Agent.Collectors.Containers.Cgroups;
 /// Reads a container's v1 cgroup files into <see cref="CgroupStats"/> the way runc + cAdvisor
 /// interpret them. One reused buffer for every file of every container.
 /// </summary>
-internal sealed class CgroupV1Reader(KeptFileReader reader)
+internal sealed class CgroupV1Reader(KeptFileReader reader) : CgroupFileReads(reader)
 {
     /// <summary>cpuacct.stat counts USER_HZ ticks, which the kernel fixes at 100 for userspace.</summary>
     private const double UserHz = 100.0;
-
-    private bool _any;
 
     /// <summary>False when no file could be read: the cgroup is gone (the container stopped).</summary>
     /// <param name="readSpec">Also read the limits (<see cref="CgroupSpec"/>); otherwise <see cref="CgroupStats.Spec"/> stays empty.</param>
     public bool TryRead(CgroupV1Files files, CgroupStats into, bool readSpec)
     {
-        into.Clear();
-        _any = false;
+        Begin(into);
 
         if (Read(files.CpuacctUsage, out var content) && ProcNumbers.TryParseLong(content, out var usageNs))
         {
@@ -48,18 +45,8 @@ internal sealed class CgroupV1Reader(KeptFileReader reader)
 
         if (Read(files.IoServiceBytes, out content)) BlkioServiceBytesParser.Parse(content, into.Io);
 
-        // pids.current counts tasks, i.e. threads: cAdvisor's container_threads.
-        if (Read(files.PidsCurrent, out content) && ProcNumbers.TryParseLong(content, out var threads))
-        {
-            into.HasThreads = true;
-            into.Threads = threads;
-        }
-        if (Read(files.Procs, out content, oneRecord: false))
-        {
-            into.HasProcesses = true;
-            into.Processes = CgroupValueParser.CountLines(content);
-        }
-        return _any;
+        ReadTasks(files.PidsCurrent, files.Procs, into);
+        return AnyRead;
     }
 
     private CgroupSpec ReadSpec(CgroupV1Files files)
@@ -72,12 +59,5 @@ internal sealed class CgroupV1Reader(KeptFileReader reader)
         if (Read(files.CfsQuota, out content) && ProcNumbers.TryParseLong(content, out var q) && q > 0) quota = q;
         if (Read(files.CfsPeriod, out content) && ProcNumbers.TryParseLong(content, out var p)) period = p;
         return new CgroupSpec(hasLimit, limit, true, shares, quota, period);
-    }
-
-    private bool Read(KeptFile? path, out ReadOnlySpan<byte> content, bool oneRecord = true)
-    {
-        if (!reader.TryRead(path, oneRecord, out content)) return false;
-        _any = true;
-        return true;
     }
 }

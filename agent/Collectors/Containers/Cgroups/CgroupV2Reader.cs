@@ -6,16 +6,13 @@ namespace Agent.Collectors.Containers.Cgroups;
 /// Reads a container's v2 cgroup files into <see cref="CgroupStats"/> the way runc + cAdvisor
 /// interpret them. One reused buffer for every file of every container.
 /// </summary>
-internal sealed class CgroupV2Reader(KeptFileReader reader)
+internal sealed class CgroupV2Reader(KeptFileReader reader) : CgroupFileReads(reader)
 {
-    private bool _any;
-
     /// <summary>False when no file could be read: the cgroup is gone (the container stopped).</summary>
     /// <param name="readSpec">Also read the limits (<see cref="CgroupSpec"/>); otherwise <see cref="CgroupStats.Spec"/> stays empty.</param>
     public bool TryRead(CgroupV2Files files, CgroupStats into, bool readSpec)
     {
-        into.Clear();
-        _any = false;
+        Begin(into);
 
         if (Read(files.CpuStat, out var content))
         {
@@ -47,18 +44,8 @@ internal sealed class CgroupV2Reader(KeptFileReader reader)
 
         if (Read(files.IoStat, out content)) IoStatParser.Parse(content, into.Io);
 
-        // pids.current counts tasks, i.e. threads: cAdvisor's container_threads.
-        if (Read(files.PidsCurrent, out content) && ProcNumbers.TryParseLong(content, out var threads))
-        {
-            into.HasThreads = true;
-            into.Threads = threads;
-        }
-        if (Read(files.Procs, out content, oneRecord: false))
-        {
-            into.HasProcesses = true;
-            into.Processes = CgroupValueParser.CountLines(content);
-        }
-        return _any;
+        ReadTasks(files.PidsCurrent, files.Procs, into);
+        return AnyRead;
     }
 
     private CgroupSpec ReadSpec(CgroupV2Files files)
@@ -77,12 +64,5 @@ internal sealed class CgroupV2Reader(KeptFileReader reader)
             period = p;
         }
         return new CgroupSpec(hasLimit, limit, true, shares, quota, period);
-    }
-
-    private bool Read(KeptFile path, out ReadOnlySpan<byte> content, bool oneRecord = true)
-    {
-        if (!reader.TryRead(path, oneRecord, out content)) return false;
-        _any = true;
-        return true;
     }
 }
