@@ -40,7 +40,7 @@ public static class CheckCommand
             }
             report.Pass("config", $"{path} (host \"{loaded.Agent.Hostname}\", environment \"{loaded.Agent.Environment}\", interval {loaded.Agent.Interval})");
             Checks.DataDir(loaded, report);
-            await using var docker = loaded.Containers.Enabled || (loaded.Logs.Docker.Enabled && loaded.Loki.Count > 0)
+            await using var docker = loaded.FollowsDocker
                 ? new Docker.ContainerTracker(loaded.Containers.DockerHostValue, new Telemetry.SelfMetrics(), NullLogger.Instance)
                 : null;
             if (docker is not null) await Checks.DockerAsync(loaded, docker, report, ct);

@@ -44,7 +44,7 @@ public static class AgentHost
         builder.Services.AddSingleton(latest);
 
         // One tracker serves container metrics and container logs; registered first so it stops last.
-        if (config.Containers.Enabled || (config.Logs.Docker.Enabled && config.Loki.Count > 0))
+        if (config.FollowsDocker)
         {
             builder.Services.AddSingleton(sp => new ContainerTracker(config.Containers.DockerHostValue, self,
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("docker")));
