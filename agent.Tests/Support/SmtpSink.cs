@@ -26,20 +26,21 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public int Port { get; }
 
-    public sealed record Mail(DateTime ReceivedUtc, string From, IReadOnlyList<string> To, string Subject, string Data);
+    /// <param name="Text">The message with quoted-printable soft breaks and =XX escapes undone, for searching.</param>
+    public sealed record Mail(DateTime ReceivedUtc, string From, IReadOnlyList<string> To, string Subject, string Data, string Text);
 
     public IReadOnlyList<Mail> Mails
     {
         get { lock (_mails) return [.. _mails]; }
     }
 
-    /// <summary>Waits for a message whose subject satisfies <paramref name="match"/>.</summary>
-    public async Task<Mail> WaitForAsync(Func<string, bool> match, TimeSpan timeout, string what)
+    /// <summary>Waits for a message that satisfies <paramref name="match"/>.</summary>
+    public async Task<Mail> WaitForAsync(Func<Mail, bool> match, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            var found = Mails.FirstOrDefault(m => match(m.Subject));
+            var found = Mails.FirstOrDefault(match);
             if (found is not null) return found;
             await Task.Delay(250);
         }
@@ -101,7 +102,7 @@ public sealed class SmtpSink : IAsyncDisposable
                             data.AppendLine(dataLine.StartsWith("..", StringComparison.Ordinal) ? dataLine[1..] : dataLine);
                         }
                         var text = data.ToString();
-                        lock (_mails) _mails.Add(new Mail(DateTime.UtcNow, from, [.. to], HeaderOf(text, "Subject"), text));
+                        lock (_mails) _mails.Add(new Mail(DateTime.UtcNow, from, [.. to], HeaderOf(text, "Subject"), text, Unquote(text)));
                         await writer.WriteLineAsync("250 OK queued");
                         break;
                     case "RSET":
@@ -137,6 +138,25 @@ public sealed class SmtpSink : IAsyncDisposable
             return value.ToString();
         }
         return "";
+    }
+
+    private static string Unquote(string text)
+    {
+        var joined = text.Replace("=\r\n", "", StringComparison.Ordinal).Replace("=\n", "", StringComparison.Ordinal);
+        var sb = new StringBuilder(joined.Length);
+        for (var i = 0; i < joined.Length; i++)
+        {
+            if (joined[i] == '=' && i + 2 < joined.Length && Uri.IsHexDigit(joined[i + 1]) && Uri.IsHexDigit(joined[i + 2]))
+            {
+                sb.Append((char)Convert.ToInt32(joined.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else
+            {
+                sb.Append(joined[i]);
+            }
+        }
+        return sb.ToString();
     }
 
     public async ValueTask DisposeAsync()
