@@ -64,7 +64,7 @@ fi
 
 chgrp prometheus "$etc/prometheus/alertmanager.yml" 2>/dev/null || true
 if [[ -x /usr/local/bin/loki ]]; then
-  getent passwd loki >/dev/null || adduser --system --group --no-create-home --home /var/lib/loki loki >/dev/null
+  getent passwd loki >/dev/null || adduser --system --group --home /var/lib/loki loki >/dev/null
   install -m 0644 "$here/loki.service" /etc/systemd/system/loki.service
 fi
 if [[ -d /run/systemd/system ]]; then

@@ -28,7 +28,6 @@ for name in SMTP_SMARTHOST SMTP_FROM SMTP_AUTH_USERNAME SMTP_AUTH_PASSWORD ALERT
   fi
 done
 export SMTP_REQUIRE_TLS="${SMTP_REQUIRE_TLS:-true}"
-umask 027
 # awk's index/substr, not gsub or bash's ${//}: neither treats \ or & in a value literally.
 awk '
   function put(line, token, value,    at, out) {
@@ -51,4 +50,7 @@ awk '
     split("SMTP_SMARTHOST SMTP_FROM SMTP_AUTH_USERNAME SMTP_AUTH_PASSWORD ALERT_EMAIL_TO", names, " ")
     for (n in names) $0 = put($0, "@" names[n] "@", quoted(ENVIRON[names[n]]))
     print put($0, "@SMTP_REQUIRE_TLS@", ENVIRON["SMTP_REQUIRE_TLS"])
-  }' "$here/alertmanager.yml.in" > "$out"
+  }' "$here/alertmanager.yml.in" > "$out.tmp"
+# It holds the SMTP password: readable by root and (install.sh) the prometheus group only.
+chmod 0640 "$out.tmp"
+mv -f "$out.tmp" "$out"
