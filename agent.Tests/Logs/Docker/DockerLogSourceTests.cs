@@ -50,7 +50,8 @@ public sealed partial class DockerLogSourceTests : IAsyncLifetime
         }
     }
 
-    private async Task<Pipeline> StartAsync(Action<LogsSection>? configure = null, string? pushUrl = null, string dataDir = "data")
+    private async Task<Pipeline> StartAsync(Action<LogsSection>? configure = null, string? pushUrl = null, string dataDir = "data",
+        Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var metrics = new SelfMetrics();
         var positions = new PositionsStore(Path.Combine(_dir, dataDir), NullLogger.Instance);
@@ -69,7 +70,7 @@ public sealed partial class DockerLogSourceTests : IAsyncLifetime
         var logs = new LogsSection();
         configure?.Invoke(logs);
         var tracker = new ContainerTracker(DockerEngine.Endpoint, metrics, NullLogger.Instance);
-        var source = new DockerLogSource(logs, Base, tracker, DockerEngine.Endpoint, positions, exporter, metrics, NullLogger.Instance);
+        var source = new DockerLogSource(logs, Base, tracker, DockerEngine.Endpoint, positions, exporter, metrics, logger ?? NullLogger.Instance);
         source.Start();
         tracker.Start();
         await tracker.FirstSync.WaitAsync(TimeSpan.FromSeconds(15));
@@ -280,6 +281,47 @@ public sealed partial class DockerLogSourceTests : IAsyncLifetime
         Assert.Equal(100, (await loki.QueryLinesAsync($"{{container=\"{name}\", level=\"warn\", stream=\"stdout\"}}")).Count);
         Assert.Equal(Enumerable.Range(1, 100).Select(i => $"err {i}"),
             await loki.QueryLinesAsync($"{{container=\"{name}\", level=\"unknown\", stream=\"stderr\", job=\"docker\"}}"));
+    }
+
+    [Fact]
+    public async Task A_hundred_containers_that_print_and_exit_at_once_arrive_whole_and_once_and_are_not_read_again_after_a_restart()
+    {
+        const int Containers = 100, Lines = 1000, Parallel = 8;
+        await DockerEngine.RequireAsync();
+        var prefix = DockerEngine.UniqueName("dlog-burst");
+        var names = Enumerable.Range(0, Containers).Select(i => $"{prefix}-{i:D3}").ToList();
+        _containers.AddRange(names);
+        async Task RunAllAsync(IEnumerable<string> batch) => await System.Threading.Tasks.Parallel.ForEachAsync(batch,
+            new ParallelOptions { MaxDegreeOfParallelism = Parallel },
+            async (name, _) => await DockerEngine.RunCheckedAsync(["run", "-d", "--name", name, DockerEngine.Image, "sh", "-c",
+                $"i=0; while [ $i -lt {Lines} ]; do i=$((i+1)); echo \"{name[^3..]} $i\"; done"]));
+        void Beginning(LogsSection logs) => logs.ReadFrom = "beginning";
+
+        // Half of them run and exit while no agent runs: the agent first sees them exited.
+        await RunAllAsync(names.Take(Containers / 2));
+        await using (var pipeline = await StartAsync(Beginning))
+        {
+            // The other half start while the agent runs, most of them gone before the inspect of their start.
+            await RunAllAsync(names.Skip(Containers / 2));
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (names.Sum(n => Of(n).Count) < Containers * Lines && DateTime.UtcNow < deadline) await Task.Delay(250);
+        }
+        foreach (var name in names)
+        {
+            Assert.Equal(Enumerable.Range(1, Lines).Select(i => $"{name[^3..]} {i}"), Of(name).Select(l => l.Line));
+        }
+        Assert.Equal(0, _receiver.Duplicates);
+        Assert.Empty(_receiver.Rejections);
+        TestReport.Write($"docker burst: {Containers} containers x {Lines} lines, exited at once: {names.Sum(n => Of(n).Count)} delivered, {_receiver.Duplicates} duplicates");
+
+        // Restarted on the same data_dir: every one of them was delivered to the instant it finished, so none is read again.
+        var said = new ListLogger();
+        await using (var again = await StartAsync(Beginning, logger: said))
+        {
+            await Task.Delay(3000);
+        }
+        Assert.DoesNotContain(said.Messages, m => m.Contains(prefix, StringComparison.Ordinal));
+        Assert.Equal(Containers * Lines, names.Sum(n => Of(n).Count));
     }
 
     private static async Task LokiCountAsync(LokiServer loki, string selector, int count)
