@@ -1,13 +1,7 @@
 using System.Text.RegularExpressions;
 using Agent.Config;
-using Agent.Docker;
-using Agent.Exporters.Loki;
-using Agent.Logs;
-using Agent.Logs.Docker;
 using Agent.Pipeline;
-using Agent.Telemetry;
 using Agent.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
 namespace Agent.Tests.Logs.Docker;
@@ -16,7 +10,6 @@ namespace Agent.Tests.Logs.Docker;
 public sealed partial class DockerLogSourceTests : IAsyncLifetime
 {
     private const string NumberedScript = "i=0; while [ $i -lt 2000 ]; do i=$((i+1)); echo \"out $i\"; echo \"err $i\" >&2; done; sleep 600";
-    private static readonly Label[] Base = Labels.Sorted([new("host", "h1"), new("environment", "test")]);
     private readonly string _dir = Directory.CreateTempSubdirectory("agent-dlogs-").FullName;
     private readonly LokiReceiver _receiver = new();
     private readonly List<string> _containers = [];
@@ -30,52 +23,8 @@ public sealed partial class DockerLogSourceTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    /// <summary>Tracker → docker source → Loki exporter → receiver, as the agent wires it.</summary>
-    private sealed class Pipeline : IAsyncDisposable
-    {
-        public required ContainerTracker Tracker { get; init; }
-        public required PositionsStore Positions { get; init; }
-        public required LokiExporter Exporter { get; init; }
-        public required DockerLogSource Source { get; init; }
-        public required SelfMetrics Metrics { get; init; }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Source.StopAsync();
-            await Exporter.StopAsync(TimeSpan.FromSeconds(10));
-            await Source.DisposeAsync();
-            await Positions.DisposeAsync();
-            await Exporter.DisposeAsync();
-            await Tracker.DisposeAsync();
-        }
-    }
-
-    private async Task<Pipeline> StartAsync(Action<LogsSection>? configure = null, string? pushUrl = null, string dataDir = "data",
-        Microsoft.Extensions.Logging.ILogger? logger = null)
-    {
-        var metrics = new SelfMetrics();
-        var positions = new PositionsStore(Path.Combine(_dir, dataDir), NullLogger.Instance);
-        positions.Start();
-        var exporter = new LokiExporter(new LokiConfig
-        {
-            UrlValue = new Uri(pushUrl ?? _receiver.PushUrl),
-            TimeoutValue = TimeSpan.FromSeconds(5),
-            MinBackoffValue = TimeSpan.FromMilliseconds(20),
-            MaxBackoffValue = TimeSpan.FromMilliseconds(200),
-            BatchWaitValue = TimeSpan.FromMilliseconds(100),
-            BatchSize = 16384,
-            MaxPendingBatches = 4,
-        }, metrics, NullLogger.Instance) { AfterAcknowledge = positions.Save };
-        exporter.Start();
-        var logs = new LogsSection();
-        configure?.Invoke(logs);
-        var tracker = new ContainerTracker(DockerEngine.Endpoint, metrics, NullLogger.Instance);
-        var source = new DockerLogSource(logs, Base, tracker, DockerEngine.Endpoint, positions, exporter, metrics, logger ?? NullLogger.Instance);
-        source.Start();
-        tracker.Start();
-        await tracker.FirstSync.WaitAsync(TimeSpan.FromSeconds(15));
-        return new Pipeline { Tracker = tracker, Positions = positions, Exporter = exporter, Source = source, Metrics = metrics };
-    }
+    private Task<ContainerLogPipeline> StartAsync(Action<LogsSection>? configure = null, string? pushUrl = null, string dataDir = "data") =>
+        ContainerLogPipeline.StartAsync(Path.Combine(_dir, dataDir), pushUrl ?? _receiver.PushUrl, configure);
 
     private async Task<string> RunContainerAsync(string prefix, IEnumerable<string> options, params string[] command)
     {
@@ -281,47 +230,6 @@ public sealed partial class DockerLogSourceTests : IAsyncLifetime
         Assert.Equal(100, (await loki.QueryLinesAsync($"{{container=\"{name}\", level=\"warn\", stream=\"stdout\"}}")).Count);
         Assert.Equal(Enumerable.Range(1, 100).Select(i => $"err {i}"),
             await loki.QueryLinesAsync($"{{container=\"{name}\", level=\"unknown\", stream=\"stderr\", job=\"docker\"}}"));
-    }
-
-    [Fact]
-    public async Task A_hundred_containers_that_print_and_exit_at_once_arrive_whole_and_once_and_are_not_read_again_after_a_restart()
-    {
-        const int Containers = 100, Lines = 1000, Parallel = 8;
-        await DockerEngine.RequireAsync();
-        var prefix = DockerEngine.UniqueName("dlog-burst");
-        var names = Enumerable.Range(0, Containers).Select(i => $"{prefix}-{i:D3}").ToList();
-        _containers.AddRange(names);
-        async Task RunAllAsync(IEnumerable<string> batch) => await System.Threading.Tasks.Parallel.ForEachAsync(batch,
-            new ParallelOptions { MaxDegreeOfParallelism = Parallel },
-            async (name, _) => await DockerEngine.RunCheckedAsync(["run", "-d", "--name", name, DockerEngine.Image, "sh", "-c",
-                $"i=0; while [ $i -lt {Lines} ]; do i=$((i+1)); echo \"{name[^3..]} $i\"; done"]));
-        void Beginning(LogsSection logs) => logs.ReadFrom = "beginning";
-
-        // Half of them run and exit while no agent runs: the agent first sees them exited.
-        await RunAllAsync(names.Take(Containers / 2));
-        await using (var pipeline = await StartAsync(Beginning))
-        {
-            // The other half start while the agent runs, most of them gone before the inspect of their start.
-            await RunAllAsync(names.Skip(Containers / 2));
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (names.Sum(n => Of(n).Count) < Containers * Lines && DateTime.UtcNow < deadline) await Task.Delay(250);
-        }
-        foreach (var name in names)
-        {
-            Assert.Equal(Enumerable.Range(1, Lines).Select(i => $"{name[^3..]} {i}"), Of(name).Select(l => l.Line));
-        }
-        Assert.Equal(0, _receiver.Duplicates);
-        Assert.Empty(_receiver.Rejections);
-        TestReport.Write($"docker burst: {Containers} containers x {Lines} lines, exited at once: {names.Sum(n => Of(n).Count)} delivered, {_receiver.Duplicates} duplicates");
-
-        // Restarted on the same data_dir: every one of them was delivered to the instant it finished, so none is read again.
-        var said = new ListLogger();
-        await using (var again = await StartAsync(Beginning, logger: said))
-        {
-            await Task.Delay(3000);
-        }
-        Assert.DoesNotContain(said.Messages, m => m.Contains(prefix, StringComparison.Ordinal));
-        Assert.Equal(Containers * Lines, names.Sum(n => Of(n).Count));
     }
 
     private static async Task LokiCountAsync(LokiServer loki, string selector, int count)

@@ -95,7 +95,12 @@ public sealed class DockerLogSource : IAsyncDisposable
             var known = _positions.FindContainer(container.Id);
             var after = known ?? (_positions.FirstStart && !_fromBeginning ? _startedNs : 0);
             // Stopped, and delivered (or not wanted) up to the instant it finished: nothing to read.
-            if (!container.Running && container.FinishedAtNs > 0 && container.FinishedAtNs <= after) return;
+            if (!container.Running && container.FinishedAtNs > 0 && container.FinishedAtNs <= after)
+            {
+                // Remembered, so that a later start does not take it for a container never seen.
+                if (known is null) _positions.AdvanceContainer(container.Id, container.Name, after);
+                return;
+            }
             var follower = new DockerLogFollower(container, _labels, _settings, after, _positions, _counters);
             _followers[container.Id] = Task.Run(() => RunAsync(follower, markStart: known is null && after > 0, after, _stop.Token));
             _followed.Set(_followers.Count);
