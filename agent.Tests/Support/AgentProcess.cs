@@ -13,6 +13,8 @@ public sealed class AgentProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
 
+    private bool _disposed;
+
     private AgentProcess(Process process) => _process = process;
 
     public static string Executable =>
@@ -97,13 +99,21 @@ public sealed class AgentProcess : IAsyncDisposable
         return await WaitForExitAsync(timeout);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>SIGKILL, as a crash or a power cut ends it: no flush, no positions save.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
         }
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        await KillAsync();
         _process.Dispose();
     }
 }
