@@ -44,13 +44,17 @@ public sealed class DockerLogBurstTests : IAsyncLifetime
         void Beginning(LogsSection logs) => logs.ReadFrom = "beginning";
 
         // Half of them run and exit while no agent runs: the agent first sees them exited.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await RunAllAsync(names.Take(Containers / 2));
         await using (var pipeline = await ContainerLogPipeline.StartAsync(DataDir, _receiver.PushUrl, Beginning))
         {
             // The other half start while the agent runs, most of them gone before the inspect of their start.
             await RunAllAsync(names.Skip(Containers / 2));
+            var started = clock.Elapsed;
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (names.Sum(n => Of(n).Count) < Containers * Lines && DateTime.UtcNow < deadline) await Task.Delay(250);
+            TestReport.Write($"docker burst: {Containers} containers started in {started.TotalSeconds:F0} s ({Parallel} at a time), "
+                + $"last line delivered {(clock.Elapsed - started).TotalSeconds:F1} s after the last start");
         }
         foreach (var name in names)
         {
