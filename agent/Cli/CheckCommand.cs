@@ -46,7 +46,7 @@ public static class CheckCommand
             if (docker is not null) await Checks.DockerAsync(loaded, docker, report, ct);
             var runners = MetricJobs.Create(loaded, NullLoggerFactory.Instance, docker);
             Checks.Collectors(loaded, runners, report);
-            Checks.LogFiles(loaded, report);
+            Checks.LogFiles(loaded, report, ct);
             await Checks.EndpointsAsync(loaded, report, ct);
             if (printMetrics)
             {

@@ -21,4 +21,10 @@ public sealed record ContainerRecord(
     IReadOnlyDictionary<string, string> Labels)
 {
     public bool Running => State is "running" or "paused";
+
+    /// <summary>Ever started (a created container has no log yet).</summary>
+    public bool HasStarted => StartedAt > DateTimeOffset.MinValue;
+
+    /// <summary>When its last run ended (Unix ns), 0 while it never ended.</summary>
+    public long FinishedAtNs { get; init; }
 }
