@@ -26,6 +26,13 @@ public static class RunCommand
                 foreach (var problem in e.Problems) Console.Error.WriteLine(problem);
                 return ExitCodes.BadInput;
             }
+            // Positions and buffers live there: found now, it is one sentence and exit 2, not a
+            // stack trace from whichever service first touches it.
+            if (Checks.DataDirProblem(loaded.Agent.DataDir) is { } dataDir)
+            {
+                Console.Error.WriteLine($"agent: {dataDir}");
+                return ExitCodes.BadInput;
+            }
             using var host = AgentHost.Build(loaded);
             var (version, commit) = VersionCommand.Read();
             host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("agent").LogInformation(
@@ -39,7 +46,7 @@ public static class RunCommand
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
             {
                 // Start-up failures (port taken, data_dir not writable) are the operator's to fix.
-                Console.Error.WriteLine($"agent: cannot start: {e.Message}");
+                Console.Error.WriteLine($"agent: cannot start: {Telemetry.ErrorText.Of(e)}");
                 return ExitCodes.CheckFailed;
             }
             return ExitCodes.Ok;

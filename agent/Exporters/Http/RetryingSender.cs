@@ -61,7 +61,7 @@ public sealed class RetryingSender
                     if (attempt > 0) _logger.LogInformation("{Endpoint}: delivered after {Attempts} attempts", _name, attempt + 1);
                     return new SettledSend(outcome, code, "");
                 }
-                if (outcome == SendOutcome.Rejected) return new SettledSend(outcome, code, await ReadBodyAsync(response, ct));
+                if (outcome == SendOutcome.Rejected) return new SettledSend(outcome, code, await EndpointClient.ReadErrorBodyAsync(response, ct));
                 retryAfter = RetryPolicy.RetryAfter(response, DateTimeOffset.UtcNow);
                 failure = $"HTTP {code}";
             }
@@ -71,7 +71,7 @@ public sealed class RetryingSender
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
             {
-                failure = e is TaskCanceledException ? $"timeout after {_timeout}" : e.Message;
+                failure = e is TaskCanceledException ? $"timeout after {_timeout}" : ErrorText.Of(e);
             }
             _retries.Add();
             var delay = _retry.Delay(attempt, retryAfter);
@@ -87,18 +87,6 @@ public sealed class RetryingSender
             {
                 return null;
             }
-        }
-    }
-
-    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        try
-        {
-            return await response.Content.ReadAsStringAsync(ct);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
-        {
-            return "";
         }
     }
 }
