@@ -56,6 +56,30 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
+    /// <summary>Resident set size now, from /proc/PID/status (VmRSS), in bytes.</summary>
+    public long RssBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
+            var kb = line["VmRSS:".Length..].Trim();
+            return long.Parse(kb[..kb.IndexOf(' ')]) * 1024;
+        }
+        throw new InvalidOperationException("no VmRSS line");
+    }
+
+    /// <summary>Sends a signal by name ("HUP", "TERM") with kill(1).</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString()]);
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Everything the agent printed so far, stdout then stderr.</summary>
+    public string Output => Stdout + Stderr;
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -68,10 +92,7 @@ public sealed class AgentProcess : IAsyncDisposable
     /// <summary>SIGTERM, as systemd stops a service; returns the exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await SignalAsync("TERM");
         return await WaitForExitAsync(timeout);
     }
 

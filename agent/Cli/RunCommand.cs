@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Agent.Config;
 using Agent.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +36,9 @@ public static class RunCommand
             }
             using var host = AgentHost.Build(loaded);
             var (version, commit) = VersionCommand.Read();
-            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("agent").LogInformation(
+            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("agent");
+            using var hangup = OperatingSystem.IsWindows() ? null : IgnoreHangup(logger);
+            logger.LogInformation(
                 "agent {Version} ({Commit}) starting: host {Host}, environment {Environment}, interval {Interval}, {RemoteWrite} remote_write, {Loki} loki, {Files} logs.files",
                 version, commit, loaded.Agent.Hostname, loaded.Agent.Environment, loaded.Agent.Interval,
                 loaded.RemoteWrite.Count, loaded.Loki.Count, loaded.Logs.Files.Count);
@@ -53,4 +56,16 @@ public static class RunCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// SIGHUP's default action ends the process on the spot, nothing flushed: an operator's
+    /// `systemctl reload` or a closed terminal must not lose data. Reading the config again is a
+    /// later feature; until then the signal is answered with what to do instead.
+    /// </summary>
+    private static PosixSignalRegistration IgnoreHangup(ILogger logger) =>
+        PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            logger.LogWarning("SIGHUP received: the config is read only at start, restart the agent to apply changes (still running with the config it started with)");
+        });
 }
