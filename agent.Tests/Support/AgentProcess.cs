@@ -70,6 +70,17 @@ public sealed class AgentProcess : IAsyncDisposable
         throw new InvalidOperationException("no VmRSS line");
     }
 
+    /// <summary>File descriptors the agent has open now.</summary>
+    public int OpenFiles() => Directory.GetFiles($"/proc/{_process.Id}/fd").Length;
+
+    /// <summary>Lowers the running agent's open-file limit (prlimit(1)), to meet EMFILE without starving its start-up.</summary>
+    public async Task LimitOpenFilesAsync(int limit)
+    {
+        using var prlimit = Process.Start("prlimit", ["--pid", _process.Id.ToString(), $"--nofile={limit}:{limit}"]);
+        await prlimit.WaitForExitAsync();
+        if (prlimit.ExitCode != 0) throw new InvalidOperationException($"prlimit exited {prlimit.ExitCode}");
+    }
+
     /// <summary>Sends a signal by name ("HUP", "TERM") with kill(1).</summary>
     public async Task SignalAsync(string signal)
     {

@@ -82,11 +82,11 @@ public sealed class MetricsServer : IAsyncDisposable
             {
                 socket = await _listener.AcceptSocketAsync(ct);
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (ct.IsCancellationRequested)
             {
                 return;
             }
-            catch (SocketException e)
+            catch (Exception e)
             {
                 // EMFILE and friends fail again at once while the cause lasts: one line per
                 // episode and a growing pause, not a hot loop writing thousands of lines a second.
@@ -207,7 +207,9 @@ public sealed class MetricsServer : IAsyncDisposable
             {
                 return (last.Body, last.ContentType);
             }
-            var writer = new ArrayBufferWriter<byte>(64 * 1024);
+            // Sized from the last body: growing by doubling would leave up to twice its size behind.
+            var previous = _rendered?.Body.Length ?? 0;
+            var writer = new ArrayBufferWriter<byte>(Math.Max(64 * 1024, previous + previous / 8));
             var contentType = _writeMetrics(writer);
             _rendered = (writer.WrittenMemory, contentType, System.Diagnostics.Stopwatch.GetTimestamp());
             return (writer.WrittenMemory, contentType);

@@ -16,6 +16,25 @@ public static class ErrorText
 {
     public static string Of(Exception e)
     {
+        try
+        {
+            return Describe(e);
+        }
+        catch (Exception)
+        {
+            // Out of file descriptors, even loading a type to compare against can fail; the
+            // helper that reports a failure must not become one.
+            return Words(e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>
+    /// Types of CoreLib and sockets first: the JIT resolves every type a method names, and when
+    /// the process is out of file descriptors it cannot open System.Net.Http.dll to compare
+    /// against (the published native binary has no such step; the tests run the JIT build).
+    /// </summary>
+    private static string Describe(Exception e)
+    {
         // Without resource keys (tests, a build that keeps them) .NET's own sentence is better than ours.
         if (e is IOException or UnauthorizedAccessException && !IsResourceKey(e.Message)) return e.Message;
         switch (e)
@@ -30,20 +49,28 @@ public static class ErrorText
                 return $"{Path(null, u.Message)}: permission denied";
             case SocketException s:
                 return s.Message.Length > 0 && !IsResourceKey(s.Message) ? s.Message : $"socket error {s.SocketErrorCode}";
-            case HttpRequestException h:
-                return Http(h);
             case TaskCanceledException or OperationCanceledException or TimeoutException:
                 return "timed out";
-            case RegexParseException r:
-                return $"{Words(r.Error.ToString())} at offset {r.Offset}";
-            case System.Security.Authentication.AuthenticationException a:
-                return a.InnerException is { } inner && inner != a ? $"TLS handshake failed: {Of(inner)}" : "TLS handshake failed";
             case OutOfMemoryException:
                 return "out of memory";
             case IOException io:
                 return IoMessage(io);
             case AggregateException { InnerExceptions.Count: > 0 } aggregate:
                 return Of(aggregate.InnerExceptions[0]);
+        }
+        return DescribeOther(e);
+    }
+
+    private static string DescribeOther(Exception e)
+    {
+        switch (e)
+        {
+            case HttpRequestException h:
+                return Http(h);
+            case RegexParseException r:
+                return $"{Words(r.Error.ToString())} at offset {r.Offset}";
+            case System.Security.Authentication.AuthenticationException a:
+                return a.InnerException is { } inner && inner != a ? $"TLS handshake failed: {Of(inner)}" : "TLS handshake failed";
         }
         if (!IsResourceKey(e.Message)) return e.Message;
         return e.InnerException is { } cause ? Of(cause) : Words(e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal));

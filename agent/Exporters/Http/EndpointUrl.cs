@@ -6,12 +6,13 @@ public static class EndpointUrl
     public static Uri WithoutUserInfo(Uri uri) =>
         uri.UserInfo.Length == 0 ? uri : new Uri(uri.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped));
 
-    /// <summary>For text that may not even parse as a URL: "scheme://user:pw@rest" becomes "scheme://***@rest".</summary>
+    /// <summary>For text that may not even parse as a URL: "scheme://user:pw@rest" (or "scheme:/user:pw@rest") becomes "scheme://***@rest".</summary>
     public static string Redact(string url)
     {
-        var scheme = url.IndexOf("://", StringComparison.Ordinal);
+        var scheme = url.IndexOf(':');
         if (scheme < 0) return url;
-        var authorityStart = scheme + 3;
+        var authorityStart = scheme + 1;
+        while (authorityStart < url.Length && url[authorityStart] == '/') authorityStart++;
         var authorityEnd = url.IndexOfAny(['/', '?', '#'], authorityStart);
         if (authorityEnd < 0) authorityEnd = url.Length;
         var at = url.LastIndexOf('@', authorityEnd - 1, authorityEnd - authorityStart);
