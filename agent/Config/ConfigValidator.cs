@@ -391,7 +391,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
     /// Every count and size has a range: beyond it a value is a typo (an extra zero) or would
     /// exhaust memory, and saying so at load time beats an OutOfMemoryException at 3 a.m.
     /// </summary>
-    internal void CountIn(long value, string key, long minimum, long maximum, string unit)
+    private void CountIn(long value, string key, long minimum, long maximum, string unit)
     {
         if (value < minimum || value > maximum)
         {
@@ -403,7 +403,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
     /// Every duration has a range: timers and HTTP timeouts take at most ~24 days, and a value
     /// far beyond what the key is for ("60d" as interval) would silently collect nothing.
     /// </summary>
-    internal TimeSpan DurationIn(string text, string key, TimeSpan minimum, TimeSpan maximum)
+    private TimeSpan DurationIn(string text, string key, TimeSpan minimum, TimeSpan maximum)
     {
         if (!Duration.TryParse(text, out var value))
         {
