@@ -145,7 +145,7 @@ public sealed class ConfigLoaderTests
     [InlineData("[[logs.files]]\npaths = [\"/x\"]\nmultiline = { max_lines = 0 }", "logs.files[0].multiline.start_pattern: is required")]
     [InlineData("[[logs.files]]\npaths = [\"/x\"]\nmultiline = { start_pattern = \"^a\", max_wait = \"x\" }", "logs.files[0].multiline.max_wait: \"x\" is not a duration")]
     [InlineData("[logs]\nread_from = \"middle\"", "2:1: logs.read_from: \"middle\" must be \"end\" or \"beginning\"")]
-    [InlineData("[logs]\nmax_line_size = 10", "2:1: logs.max_line_size: must be at least 1024 bytes")]
+    [InlineData("[logs]\nmax_line_size = 10", "2:1: logs.max_line_size: 10 is out of range: allowed 1024 to 16777216 bytes")]
     [InlineData("[[logs.files]]\npaths = [\"/x\"]\ndrop = [\"([\"]", "3:1: logs.files[0].drop: invalid regular expression")]
     [InlineData("[[logs.files]]\npaths = [\"/x\"]\nextract_level = true\nlabels = { level = \"x\" }", "logs.files[0].labels.level: conflicts with extract_level")]
     [InlineData("[logs.docker]\ndrop = [\"([\"]", "2:1: logs.docker.drop: invalid regular expression")]

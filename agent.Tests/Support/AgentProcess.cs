@@ -80,6 +80,24 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public int OpenDescriptors() => Directory.GetFiles($"/proc/{Id}/fd").Length;
 
+    /// <summary>Lowers the running agent's open-file limit (prlimit(1)), to meet EMFILE without starving its start-up.</summary>
+    public async Task LimitOpenFilesAsync(int limit)
+    {
+        using var prlimit = Process.Start("prlimit", ["--pid", _process.Id.ToString(), $"--nofile={limit}:{limit}"]);
+        await prlimit.WaitForExitAsync();
+        if (prlimit.ExitCode != 0) throw new InvalidOperationException($"prlimit exited {prlimit.ExitCode}");
+    }
+
+    /// <summary>Sends a signal by name ("HUP", "TERM") with kill(1).</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString()]);
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Everything the agent printed so far, stdout then stderr.</summary>
+    public string Output => Stdout + Stderr;
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -92,10 +110,7 @@ public sealed class AgentProcess : IAsyncDisposable
     /// <summary>SIGTERM, as systemd stops a service; returns the exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await SignalAsync("TERM");
         return await WaitForExitAsync(timeout);
     }
 

@@ -11,7 +11,8 @@ namespace Agent.Tests.Support;
 /// snappy PushRequest, rejects with 400 what Loki rejects (unparseable or empty label
 /// selectors, invalid label names, duplicate names, entries older than the stream's last
 /// accepted one), counts every accepted line (Loki would hide duplicates), and injects
-/// faults on cue (500/429 with Retry-After, slow answers).
+/// faults on cue (500/429 with Retry-After, slow answers, 413 for large pushes, Loki's
+/// stream limit, rate limiting without Retry-After).
 /// </summary>
 public sealed class LokiReceiver : IAsyncDisposable
 {
@@ -46,6 +47,9 @@ public sealed class LokiReceiver : IAsyncDisposable
 
     public List<string> Headers { get; } = [];
 
+    /// <summary>The Authorization header of every push ("" when absent).</summary>
+    public List<string> Authorizations { get; } = [];
+
     public IReadOnlyList<(string Stream, long TimestampNs, string Line)> Accepted
     {
         get { lock (_accepted) return [.. _accepted]; }
@@ -69,7 +73,23 @@ public sealed class LokiReceiver : IAsyncDisposable
     }
 
     private DateTime _failUntil;
+    private DateTime _rateLimitUntil;
     private int _rejectLongerThan = int.MaxValue;
+    private int _maxPushBytes = int.MaxValue;
+    private int _maxStreams = int.MaxValue;
+    private readonly HashSet<string> _streams = new(StringComparer.Ordinal);
+
+    /// <summary>Every push answers 429 without Retry-After (Loki's ingestion rate limit) until <paramref name="duration"/> has passed.</summary>
+    public void RateLimitFor(TimeSpan duration) => _rateLimitUntil = DateTime.UtcNow + duration;
+
+    /// <summary>Like a proxy's or Loki's body limit: pushes whose protobuf is larger are refused whole with 413.</summary>
+    public void RejectPushesLargerThan(int bytes) => _maxPushBytes = bytes;
+
+    /// <summary>
+    /// Like Loki's max_global_streams_per_user: streams beyond the first <paramref name="max"/> are
+    /// refused, the entries of known streams in the same push stored, and the push answered 429.
+    /// </summary>
+    public void LimitStreams(int max) => _maxStreams = max;
 
     /// <summary>Every push fails until <paramref name="duration"/> has passed, alternating 500 and 429.</summary>
     public void FailFor(TimeSpan duration) => _failUntil = DateTime.UtcNow + duration;
@@ -118,7 +138,11 @@ public sealed class LokiReceiver : IAsyncDisposable
         try
         {
             Interlocked.Increment(ref _requests);
-            lock (Headers) Headers.Add($"{context.Request.ContentType}|{context.Request.Headers["Content-Encoding"]}|{context.Request.UserAgent}");
+            lock (Headers)
+            {
+                Headers.Add($"{context.Request.ContentType}|{context.Request.Headers["Content-Encoding"]}|{context.Request.UserAgent}");
+                Authorizations.Add(context.Request.Headers["Authorization"] ?? "");
+            }
             using var body = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(body);
             if (DateTime.UtcNow < _failUntil)
@@ -126,6 +150,11 @@ public sealed class LokiReceiver : IAsyncDisposable
                 var tooMany = Requests % 2 == 0;
                 if (tooMany) response.Headers["Retry-After"] = "1";
                 await Respond(response, tooMany ? HttpStatusCode.TooManyRequests : HttpStatusCode.InternalServerError, "outage");
+                return;
+            }
+            if (DateTime.UtcNow < _rateLimitUntil)
+            {
+                await Respond(response, HttpStatusCode.TooManyRequests, "Ingestion rate limit exceeded for user fake (limit: 4194304 bytes/sec)");
                 return;
             }
             if (_faults.TryDequeue(out var fault) && fault.Delay == TimeSpan.Zero)
@@ -158,6 +187,11 @@ public sealed class LokiReceiver : IAsyncDisposable
         {
             return Reject($"cannot decode push request: {e.Message}");
         }
+        if (raw.Length > _maxPushBytes)
+        {
+            lock (_accepted) _rejections.Add($"push of {raw.Length} bytes too large");
+            return (HttpStatusCode.RequestEntityTooLarge, "request entity too large");
+        }
         lock (_accepted)
         {
             // Validate the whole request first: Loki answers 400 for the request, we store nothing of it.
@@ -177,8 +211,18 @@ public sealed class LokiReceiver : IAsyncDisposable
             }
             var ignored = 0;
             var total = 0;
+            string? overLimit = null;
             foreach (var stream in request.Streams)
             {
+                if (!_streams.Contains(stream.Labels))
+                {
+                    if (_streams.Count >= _maxStreams)
+                    {
+                        overLimit ??= stream.Labels;
+                        continue;
+                    }
+                    _streams.Add(stream.Labels);
+                }
                 foreach (var entry in stream.Entries)
                 {
                     total++;
@@ -193,6 +237,13 @@ public sealed class LokiReceiver : IAsyncDisposable
                 }
             }
             foreach (var (k, v) in last) _lastTimestamp[k] = v;
+            if (overLimit is not null)
+            {
+                // Loki 3's wording (validation.StreamLimitErrorMsg); the other streams of the push are stored.
+                var message = $"Maximum active stream limit exceeded when trying to create stream {overLimit}, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased, user: 'fake'";
+                _rejections.Add(message);
+                return (HttpStatusCode.TooManyRequests, message);
+            }
             if (ignored > 0)
             {
                 // Loki's wording for a partially refused push: the valid entries are stored.

@@ -3,6 +3,7 @@ using Agent.Collectors;
 using Agent.Config;
 using Agent.Exporters.Http;
 using Agent.Logs;
+using Agent.Telemetry;
 using Google.Protobuf;
 
 namespace Agent.Cli;
@@ -12,18 +13,27 @@ internal static class Checks
 {
     public static void DataDir(AgentConfig config, CheckReport report)
     {
-        var dir = config.Agent.DataDir;
+        var problem = DataDirProblem(config.Agent.DataDir);
+        if (problem is null) report.Pass("data_dir", $"{config.Agent.DataDir} is writable");
+        else report.Fail("data_dir", $"{problem} (positions cannot be saved)");
+    }
+
+    /// <summary>Null when data_dir exists (or can be made) and takes a file; else one sentence why not.</summary>
+    public static string? DataDirProblem(string dir)
+    {
         try
         {
             Directory.CreateDirectory(dir);
             var probe = Path.Combine(dir, $".check-{Environment.ProcessId}");
             File.WriteAllText(probe, "");
             File.Delete(probe);
-            report.Pass("data_dir", $"{dir} is writable");
+            return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            report.Fail("data_dir", $"{dir}: {e.Message} (positions cannot be saved)");
+            var why = ErrorText.Of(e);
+            if (why.StartsWith(dir + ": ", StringComparison.Ordinal)) why = why[(dir.Length + 2)..];
+            return $"data_dir {dir} is not a writable directory: {why}";
         }
     }
 
@@ -154,7 +164,7 @@ internal static class Checks
             var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             var detail = $"{endpoint.Url}: HTTP {(int)response.StatusCode} in {ms:F0} ms";
             if (response.IsSuccessStatusCode) return (what, null, detail);
-            var text = await response.Content.ReadAsStringAsync(ct);
+            var text = await EndpointClient.ReadErrorBodyAsync(response, ct);
             // Loki 3 answers an empty push with 422 "at least one valid stream is required" —
             // after auth and tenant checks, so the endpoint and credentials are fine.
             if (!remoteWrite && (int)response.StatusCode == 422 && text.Contains("stream", StringComparison.OrdinalIgnoreCase))
@@ -171,7 +181,7 @@ internal static class Checks
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
-            return (what, e is TaskCanceledException ? $"no answer within {endpoint.Timeout}" : e.Message, endpoint.Url);
+            return (what, e is TaskCanceledException ? $"no answer within {endpoint.Timeout}" : ErrorText.Of(e), endpoint.Url);
         }
     }
 }

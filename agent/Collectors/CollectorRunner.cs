@@ -54,7 +54,7 @@ public sealed class CollectorRunner
                 ok = false;
                 families.RemoveRange(before, families.Count - before);
                 // Log on the transition only: a broken collector would otherwise repeat every interval.
-                if (!_failing[i]) _logger.LogWarning("collector {Collector} failed: {Error}", _collectors[i].Name, e.Message);
+                if (!_failing[i]) _logger.LogWarning("collector {Collector} failed: {Error}", _collectors[i].Name, Telemetry.ErrorText.Of(e));
             }
             if (ok && _failing[i]) _logger.LogInformation("collector {Collector} recovered", _collectors[i].Name);
             _failing[i] = !ok;

@@ -1,5 +1,6 @@
 using Tomlyn;
 using Tomlyn.Parsing;
+using Tomlyn.Syntax;
 
 namespace Agent.Config;
 
@@ -19,14 +20,23 @@ public static class ConfigLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException([$"{path}: cannot read config: {e.Message}"]);
+            throw new ConfigException([$"{path}: cannot read config: {Telemetry.ErrorText.Of(e)}"]);
         }
         return Parse(text, path, environment ?? System.Environment.GetEnvironmentVariable);
     }
 
     public static AgentConfig Parse(string text, string sourceName, Func<string, string?> environment)
     {
-        var document = SyntaxParser.Parse(text, sourceName);
+        DocumentSyntax document;
+        try
+        {
+            document = SyntaxParser.Parse(text, sourceName);
+        }
+        catch (TomlException e)
+        {
+            // Tomlyn refuses nesting deeper than MaxDepth by throwing, not by a diagnostic.
+            throw new ConfigException([$"{sourceName}:{e.Line ?? 1}:{e.Column ?? 1}: syntax: {SyntaxMessage(e.Message)}"]);
+        }
         if (document.Diagnostics.HasErrors)
         {
             var problems = new List<string>();
@@ -38,15 +48,16 @@ public static class ConfigLoader
             throw new ConfigException(problems);
         }
         var map = ConfigSourceMap.Build(document);
+        var grouped = GroupedTables.Of(document, text);
 
         AgentConfig config;
         try
         {
-            config = TomlSerializer.Deserialize(text, ConfigContext.Default.AgentConfig) ?? new AgentConfig();
+            config = TomlSerializer.Deserialize(grouped.Text, ConfigContext.Default.AgentConfig) ?? new AgentConfig();
         }
         catch (TomlException e)
         {
-            int line = e.Line ?? 1, column = e.Column ?? 1;
+            var (line, column) = grouped.Original(e.Line ?? 1, e.Column ?? 1);
             var key = map.KeyAt(line, column, text) ?? "?";
             throw new ConfigException([$"{sourceName}:{line}:{column}: {key}: {TypeMessage(e.Message)}"]);
         }
@@ -55,6 +66,11 @@ public static class ConfigLoader
         new ConfigValidator(sourceName, map, environment, baseDirectory).Validate(config);
         return config;
     }
+
+    private static string SyntaxMessage(string message) =>
+        message.Contains("maximum depth", StringComparison.Ordinal)
+            ? "arrays or tables nested more than 64 deep (a config never needs that many)"
+            : TypeMessage(message);
 
     /// <summary>Tomlyn prefixes its own "(line,col) : error : "; we print ours in front instead.</summary>
     private static string TypeMessage(string message)

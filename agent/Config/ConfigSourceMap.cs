@@ -67,7 +67,7 @@ public sealed class ConfigSourceMap
     /// <summary>The key whose value covers a 1-based position (used to name the key in Tomlyn's type errors).</summary>
     public string? KeyAt(int line, int column, string text)
     {
-        var offset = OffsetOf(text, line, column);
+        var offset = GroupedTables.OffsetOf(text, line, column);
         string? best = null;
         var bestWidth = int.MaxValue;
         foreach (var (start, end, path) in _values)
@@ -104,7 +104,7 @@ public sealed class ConfigSourceMap
         }
     }
 
-    private static List<string> KeySegments(KeySyntax key)
+    internal static List<string> KeySegments(KeySyntax key)
     {
         var segments = new List<string> { KeyText(key.Key) };
         foreach (var dotted in key.DotKeys)
@@ -124,16 +124,4 @@ public sealed class ConfigSourceMap
     private static string Join(string prefix, string key) => prefix.Length == 0 ? key : prefix + "." + key;
 
     private static Position ToPosition(TextPosition p) => new(p.Line + 1, p.Column + 1);
-
-    private static int OffsetOf(string text, int line, int column)
-    {
-        var offset = 0;
-        for (var l = 1; l < line && offset < text.Length; l++)
-        {
-            var nl = text.IndexOf('\n', offset);
-            if (nl < 0) return text.Length;
-            offset = nl + 1;
-        }
-        return offset + column - 1;
-    }
 }

@@ -1,3 +1,5 @@
+using Agent.Exporters.Http;
+
 namespace Agent.Config;
 
 /// <summary>
@@ -27,18 +29,18 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
             var rw = config.RemoteWrite[i];
             var at = $"remote_write[{i}]";
             ValidateEndpoint(rw, at);
-            Positive(rw.Capacity, at + ".capacity");
-            Positive(rw.MaxSamplesPerSend, at + ".max_samples_per_send");
+            CountIn(rw.Capacity, at + ".capacity", 1, 10_000_000, "samples");
+            CountIn(rw.MaxSamplesPerSend, at + ".max_samples_per_send", 1, 100_000, "samples");
         }
         for (var i = 0; i < config.Loki.Count; i++)
         {
             var loki = config.Loki[i];
             var at = $"loki[{i}]";
             ValidateEndpoint(loki, at);
-            Positive(loki.BatchSize, at + ".batch_size");
-            Positive(loki.MaxPendingBatches, at + ".max_pending_batches");
+            CountIn(loki.BatchSize, at + ".batch_size", 1, 64 * Mi, "bytes");
+            CountIn(loki.MaxPendingBatches, at + ".max_pending_batches", 1, 1000, "batches");
             loki.BatchWait = Expand(loki.BatchWait, at + ".batch_wait");
-            loki.BatchWaitValue = DurationOf(loki.BatchWait, at + ".batch_wait", TimeSpan.FromMilliseconds(10));
+            loki.BatchWaitValue = DurationIn(loki.BatchWait, at + ".batch_wait", Ms(10), Minutes(10));
         }
         ValidateLogs(config.Logs);
         ValidateHost(config.Host);
@@ -55,9 +57,9 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         agent.Environment = Expand(agent.Environment, "agent.environment");
         if (agent.Environment.Length == 0) Problem("agent.environment", "must not be empty");
         agent.Interval = Expand(agent.Interval, "agent.interval");
-        agent.IntervalValue = DurationOf(agent.Interval, "agent.interval", TimeSpan.FromMilliseconds(100));
+        agent.IntervalValue = DurationIn(agent.Interval, "agent.interval", Ms(100), Minutes(60));
         agent.ShutdownTimeout = Expand(agent.ShutdownTimeout, "agent.shutdown_timeout");
-        agent.ShutdownTimeoutValue = DurationOf(agent.ShutdownTimeout, "agent.shutdown_timeout", TimeSpan.Zero);
+        agent.ShutdownTimeoutValue = DurationIn(agent.ShutdownTimeout, "agent.shutdown_timeout", TimeSpan.Zero, Minutes(10));
         agent.DataDir = Expand(agent.DataDir, "agent.data_dir");
         if (agent.DataDir.Length == 0) Problem("agent.data_dir", "must not be empty");
         else agent.DataDir = Resolve(agent.DataDir);
@@ -78,24 +80,22 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
     {
         Unknown(endpoint, at);
         endpoint.Url = Expand(endpoint.Url, at + ".url");
+        Uri? uri = null;
         if (endpoint.Url.Length == 0)
         {
             Problem(at + ".url", "is required");
         }
-        else if (!Uri.TryCreate(endpoint.Url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+        else if (!Uri.TryCreate(endpoint.Url, UriKind.Absolute, out uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
         {
-            Problem(at + ".url", $"\"{endpoint.Url}\" is not an absolute http(s) URL");
-        }
-        else
-        {
-            endpoint.UrlValue = uri;
+            Problem(at + ".url", $"\"{EndpointUrl.Redact(endpoint.Url)}\" is not an absolute http(s) URL");
+            uri = null;
         }
         endpoint.Timeout = Expand(endpoint.Timeout, at + ".timeout");
-        endpoint.TimeoutValue = DurationOf(endpoint.Timeout, at + ".timeout", TimeSpan.FromMilliseconds(1));
+        endpoint.TimeoutValue = DurationIn(endpoint.Timeout, at + ".timeout", Ms(1), Minutes(10));
         endpoint.MinBackoff = Expand(endpoint.MinBackoff, at + ".min_backoff");
-        endpoint.MinBackoffValue = DurationOf(endpoint.MinBackoff, at + ".min_backoff", TimeSpan.FromMilliseconds(1));
+        endpoint.MinBackoffValue = DurationIn(endpoint.MinBackoff, at + ".min_backoff", Ms(1), Minutes(60));
         endpoint.MaxBackoff = Expand(endpoint.MaxBackoff, at + ".max_backoff");
-        endpoint.MaxBackoffValue = DurationOf(endpoint.MaxBackoff, at + ".max_backoff", TimeSpan.FromMilliseconds(1));
+        endpoint.MaxBackoffValue = DurationIn(endpoint.MaxBackoff, at + ".max_backoff", Ms(1), Minutes(60));
         if (endpoint.MaxBackoffValue < endpoint.MinBackoffValue)
         {
             Problem(at + ".max_backoff", $"must not be below min_backoff ({endpoint.MinBackoff})");
@@ -105,17 +105,21 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         foreach (var (name, value) in endpoint.Headers)
         {
             var key = $"{at}.headers.{name}";
-            if (Array.Exists(ReservedHeaders, h => string.Equals(h, name, StringComparison.OrdinalIgnoreCase)))
+            if (!HeaderText.IsName(name))
+            {
+                Problem(key, "is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)");
+            }
+            else if (Array.Exists(ReservedHeaders, h => string.Equals(h, name, StringComparison.OrdinalIgnoreCase)))
             {
                 Problem(key, "is set by the agent and cannot be overridden");
             }
-            expanded[name] = Expand(value, key);
+            expanded[name] = HeaderValue(value, key);
         }
         endpoint.Headers = expanded;
 
-        endpoint.BearerToken = Expand(endpoint.BearerToken, at + ".bearer_token");
+        endpoint.BearerToken = HeaderValue(endpoint.BearerToken, at + ".bearer_token");
         endpoint.BearerTokenFile = PathValue(endpoint.BearerTokenFile, at + ".bearer_token_file");
-        endpoint.TenantId = Expand(endpoint.TenantId, at + ".tenant_id");
+        endpoint.TenantId = HeaderValue(endpoint.TenantId, at + ".tenant_id");
         if (endpoint.BearerToken.Length > 0 && endpoint.BearerTokenFile.Length > 0)
         {
             Problem(at + ".bearer_token_file", "set either bearer_token or bearer_token_file, not both");
@@ -124,8 +128,9 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         {
             var b = at + ".basic_auth";
             Unknown(basic, b);
-            basic.Username = Expand(basic.Username, b + ".username");
-            basic.Password = Expand(basic.Password, b + ".password");
+            basic.Username = HeaderValue(basic.Username, b + ".username");
+            basic.Password = HeaderValue(basic.Password, b + ".password");
+            if (basic.Username.Contains(':')) Problem(b + ".username", "must not contain ':' (basic auth joins user and password with it)");
             basic.PasswordFile = PathValue(basic.PasswordFile, b + ".password_file");
             if (basic.Username.Length == 0) Problem(b + ".username", "is required with basic_auth");
             if (basic.Password.Length > 0 && basic.PasswordFile.Length > 0)
@@ -141,6 +146,44 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
                 Problem(b, "basic_auth and an Authorization header are mutually exclusive");
             }
         }
+        if (uri is not null) UrlCredentials(endpoint, uri, at);
+    }
+
+    /// <summary>
+    /// http://user:secret@host/ is how many users write basic auth: it becomes basic_auth, and the
+    /// URL kept (and printed by check and in errors) is the one without it.
+    /// </summary>
+    private void UrlCredentials(EndpointConfig endpoint, Uri uri, string at)
+    {
+        endpoint.UrlValue = EndpointUrl.WithoutUserInfo(uri);
+        if (uri.UserInfo.Length == 0) return;
+        endpoint.Url = endpoint.UrlValue.AbsoluteUri;
+        if (endpoint.BasicAuth is not null || endpoint.BearerToken.Length > 0 || endpoint.BearerTokenFile.Length > 0 || endpoint.Headers.ContainsKey("Authorization"))
+        {
+            Problem(at + ".url", "carries user:password and basic_auth, bearer_token or an Authorization header is set too: keep one");
+            return;
+        }
+        var colon = uri.UserInfo.IndexOf(':');
+        var user = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
+        var password = colon < 0 ? "" : Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
+        if (!HeaderText.IsValue(user) || !HeaderText.IsValue(password) || user.Contains(':'))
+        {
+            Problem(at + ".url", "user:password in the URL holds a line break, a control character or a ':' in the user name");
+            return;
+        }
+        endpoint.BasicAuth = new BasicAuthConfig { Username = user, Password = password };
+    }
+
+    /// <summary>A value that goes into a request header: a line break in it (from ${VAR}) would start a header of its own.</summary>
+    private string HeaderValue(string value, string key)
+    {
+        var expanded = Expand(value, key);
+        if (!HeaderText.IsValue(expanded))
+        {
+            Problem(key, "must not contain a line break or control character (it is sent as an HTTP header)");
+            return "";
+        }
+        return expanded;
     }
 
     private void ValidateLogs(LogsSection logs)
@@ -149,9 +192,9 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         Unknown(logs.Docker, "logs.docker");
         ValidateSource(logs.Docker, "logs.docker");
         if (logs.ReadFrom is not ("end" or "beginning")) Problem("logs.read_from", $"\"{logs.ReadFrom}\" must be \"end\" or \"beginning\"");
-        if (logs.MaxLineSize < 1024) Problem("logs.max_line_size", $"must be at least 1024 bytes, got {logs.MaxLineSize}");
+        CountIn(logs.MaxLineSize, "logs.max_line_size", 1024, 16 * Mi, "bytes");
         logs.PartialLineTimeout = Expand(logs.PartialLineTimeout, "logs.partial_line_timeout");
-        logs.PartialLineTimeoutValue = DurationOf(logs.PartialLineTimeout, "logs.partial_line_timeout", TimeSpan.FromMilliseconds(10));
+        logs.PartialLineTimeoutValue = DurationIn(logs.PartialLineTimeout, "logs.partial_line_timeout", Ms(10), Minutes(60));
         for (var i = 0; i < logs.Files.Count; i++)
         {
             var files = logs.Files[i];
@@ -181,12 +224,12 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
                     }
                     catch (ArgumentException e)
                     {
-                        Problem(m + ".start_pattern", $"invalid regular expression: {e.Message}");
+                        Problem(m + ".start_pattern", $"invalid regular expression: {Telemetry.ErrorText.Of(e)}");
                     }
                 }
-                Positive(multiline.MaxLines, m + ".max_lines");
+                CountIn(multiline.MaxLines, m + ".max_lines", 1, 100_000, "lines");
                 multiline.MaxWait = Expand(multiline.MaxWait, m + ".max_wait");
-                multiline.MaxWaitValue = DurationOf(multiline.MaxWait, m + ".max_wait", TimeSpan.FromMilliseconds(10));
+                multiline.MaxWaitValue = DurationIn(multiline.MaxWait, m + ".max_wait", Ms(10), Minutes(60));
             }
         }
     }
@@ -206,7 +249,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
             }
             catch (ArgumentException e)
             {
-                Problem(at + ".drop", $"invalid regular expression \"{pattern}\": {e.Message}");
+                Problem(at + ".drop", $"invalid regular expression \"{pattern}\": {Telemetry.ErrorText.Of(e)}");
             }
         }
     }
@@ -219,7 +262,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         host.RootPath = PathValue(host.RootPath, "host.root_path");
         host.TextfileDir = PathValue(host.TextfileDir, "host.textfile_dir");
         host.FilesystemTimeout = Expand(host.FilesystemTimeout, "host.filesystem_timeout");
-        host.FilesystemTimeoutValue = DurationOf(host.FilesystemTimeout, "host.filesystem_timeout", TimeSpan.FromMilliseconds(10));
+        host.FilesystemTimeoutValue = DurationIn(host.FilesystemTimeout, "host.filesystem_timeout", Ms(10), Minutes(10));
         host.DiskstatsDeviceExclude = RegexValue(host.DiskstatsDeviceExclude, "host.diskstats_device_exclude");
         host.FilesystemMountPointsExclude = RegexValue(host.FilesystemMountPointsExclude, "host.filesystem_mount_points_exclude");
         host.FilesystemFsTypesExclude = RegexValue(host.FilesystemFsTypesExclude, "host.filesystem_fs_types_exclude");
@@ -297,7 +340,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         }
         catch (ArgumentException e)
         {
-            Problem(key, $"invalid regular expression: {e.Message}");
+            Problem(key, $"invalid regular expression: {Telemetry.ErrorText.Of(e)}");
         }
         return expanded;
     }
@@ -338,22 +381,39 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         return true;
     }
 
-    private void Positive(int value, string key)
+    private const long Mi = 1024 * 1024;
+
+    private static TimeSpan Ms(int milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
+
+    private static TimeSpan Minutes(int minutes) => TimeSpan.FromMinutes(minutes);
+
+    /// <summary>
+    /// Every count and size has a range: beyond it a value is a typo (an extra zero) or would
+    /// exhaust memory, and saying so at load time beats an OutOfMemoryException at 3 a.m.
+    /// </summary>
+    private void CountIn(long value, string key, long minimum, long maximum, string unit)
     {
-        if (value <= 0) Problem(key, $"must be positive, got {value}");
+        if (value < minimum || value > maximum)
+        {
+            Problem(key, $"{value} is out of range: allowed {minimum} to {maximum} {unit}");
+        }
     }
 
-    private TimeSpan DurationOf(string text, string key, TimeSpan minimum)
+    /// <summary>
+    /// Every duration has a range: timers and HTTP timeouts take at most ~24 days, and a value
+    /// far beyond what the key is for ("60d" as interval) would silently collect nothing.
+    /// </summary>
+    private TimeSpan DurationIn(string text, string key, TimeSpan minimum, TimeSpan maximum)
     {
         if (!Duration.TryParse(text, out var value))
         {
             Problem(key, $"\"{text}\" is not a duration (like \"500ms\", \"15s\", \"1m30s\")");
             return minimum;
         }
-        if (value < minimum)
+        if (value < minimum || value > maximum)
         {
-            Problem(key, $"\"{text}\" is below the minimum of {minimum.TotalMilliseconds} ms");
-            return minimum;
+            Problem(key, $"\"{text}\" is out of range: allowed {Duration.Format(minimum)} to {Duration.Format(maximum)}");
+            return value < minimum ? minimum : maximum;
         }
         return value;
     }

@@ -89,9 +89,9 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
             {
                 _up.Set(0);
                 _reconnects.Add();
-                LastError = e.Message;
+                LastError = Telemetry.ErrorText.Of(e);
                 // One line per outage, not one per retry.
-                if (wasUp) _logger.LogWarning("docker engine at {Endpoint} unavailable: {Error}; retrying", _endpoint, e.Message);
+                if (wasUp) _logger.LogWarning("docker engine at {Endpoint} unavailable: {Error}; retrying", _endpoint, LastError);
                 wasUp = false;
                 try { await Task.Delay(backoff, ct); }
                 catch (OperationCanceledException) { return; }

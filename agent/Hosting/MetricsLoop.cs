@@ -80,7 +80,9 @@ internal sealed class MetricsLoop(
             }
             catch (Exception e)
             {
-                logger.LogError(e, "collection cycle failed");
+                // The message as a sentence for operators; the stack trace for whoever debugs it.
+                logger.LogError("collection cycle failed: {Error} ({Type})", Telemetry.ErrorText.Of(e), e.GetType().Name);
+                logger.LogDebug(e, "collection cycle failed");
             }
         }
         while (await WaitAsync(timer, stoppingToken));

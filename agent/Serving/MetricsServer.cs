@@ -10,21 +10,35 @@ namespace Agent.Serving;
 /// A deliberately tiny HTTP/1.1 server for /metrics and /healthz: GET only, one request per
 /// connection. Scrapers need nothing more, and it costs far less than a web framework
 /// inside a single-file agent.
+/// Clients are not trusted to behave: connections are capped, reading a request and writing
+/// a response each have a deadline, concurrent scrapes share one rendered body (a client that
+/// never reads pins at most that body, not one copy each), and a failing accept (no file
+/// descriptors left) backs off instead of spinning.
 /// </summary>
 public sealed class MetricsServer : IAsyncDisposable
 {
     private const int MaxRequestBytes = 8192;
 
+    /// <summary>Scrapes within this long of a render get the same body.</summary>
+    private static readonly TimeSpan BodyReuse = TimeSpan.FromMilliseconds(500);
+
+    private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
+
     private readonly TcpListener _listener;
     private readonly Func<IBufferWriter<byte>, string> _writeMetrics;
     private readonly Func<bool> _healthy;
     private readonly ILogger _logger;
+    private readonly ServerLimits _limits;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _renderLock = new();
+    private (ReadOnlyMemory<byte> Body, string ContentType, long RenderedAt)? _rendered;
+    private int _open;
     private Task? _acceptLoop;
 
     /// <param name="writeMetrics">Writes the exposition body and returns its content type.</param>
-    public MetricsServer(IPEndPoint endpoint, Func<IBufferWriter<byte>, string> writeMetrics, Func<bool> healthy, ILogger logger)
+    public MetricsServer(IPEndPoint endpoint, Func<IBufferWriter<byte>, string> writeMetrics, Func<bool> healthy, ILogger logger, ServerLimits? limits = null)
     {
+        _limits = limits ?? ServerLimits.Default;
         _listener = new TcpListener(endpoint);
         _writeMetrics = writeMetrics;
         _healthy = healthy;
@@ -54,8 +68,13 @@ public sealed class MetricsServer : IAsyncDisposable
         _acceptLoop = AcceptLoopAsync(_stop.Token);
     }
 
+    /// <summary>Connections being served now.</summary>
+    internal int OpenConnections => Volatile.Read(ref _open);
+
     private async Task AcceptLoopAsync(CancellationToken ct)
     {
+        var failures = 0;
+        var backoff = TimeSpan.Zero;
         while (!ct.IsCancellationRequested)
         {
             Socket socket;
@@ -63,16 +82,51 @@ public sealed class MetricsServer : IAsyncDisposable
             {
                 socket = await _listener.AcceptSocketAsync(ct);
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (ct.IsCancellationRequested)
             {
                 return;
             }
-            catch (SocketException e)
+            catch (Exception e)
             {
-                _logger.LogWarning("http: accept failed: {Error}", e.Message);
+                // EMFILE and friends fail again at once while the cause lasts: one line per
+                // episode and a growing pause, not a hot loop writing thousands of lines a second.
+                if (failures++ == 0) _logger.LogWarning("http: accept failed: {Error}; retrying with backoff", Telemetry.ErrorText.Of(e));
+                backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(10) : backoff * 2;
+                if (backoff > MaxAcceptBackoff) backoff = MaxAcceptBackoff;
+                try { await Task.Delay(backoff, ct); }
+                catch (OperationCanceledException) { return; }
+                continue;
+            }
+            if (failures > 0)
+            {
+                _logger.LogInformation("http: accepting again after {Failures} failed accepts", failures);
+                failures = 0;
+                backoff = TimeSpan.Zero;
+            }
+            if (Interlocked.Increment(ref _open) > _limits.MaxConnections)
+            {
+                _ = RefuseAsync(socket);
                 continue;
             }
             _ = ServeAsync(socket, ct);
+        }
+    }
+
+    /// <summary>Over the cap: a 503 small enough for any socket buffer, then close.</summary>
+    private async Task RefuseAsync(Socket socket)
+    {
+        using var _ = socket;
+        try
+        {
+            using var deadline = new CancellationTokenSource(_limits.ReadDeadline);
+            await RespondAsync(socket, 503, "text/plain", "too many connections\n"u8.ToArray(), deadline.Token);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
+        {
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
         }
     }
 
@@ -83,7 +137,7 @@ public sealed class MetricsServer : IAsyncDisposable
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            timeout.CancelAfter(_limits.ReadDeadline);
             var length = 0;
             int headerEnd;
             while ((headerEnd = buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8)) < 0)
@@ -98,6 +152,9 @@ public sealed class MetricsServer : IAsyncDisposable
                 length += read;
             }
             var (method, path) = ParseRequestLine(buffer.AsSpan(0, headerEnd));
+            // From here on the deadline is for writing the answer.
+            timeout.CancelAfter(_limits.WriteDeadline);
+            ct = timeout.Token;
             if (method != "GET" && method != "HEAD")
             {
                 await RespondAsync(socket, 405, "text/plain", "only GET\n"u8.ToArray(), ct);
@@ -108,9 +165,8 @@ public sealed class MetricsServer : IAsyncDisposable
             switch (path)
             {
                 case "/metrics":
-                    var body = new ArrayBufferWriter<byte>(64 * 1024);
-                    var contentType = _writeMetrics(body);
-                    await RespondAsync(socket, 200, contentType, body.WrittenMemory, ct, headOnly: method == "HEAD");
+                    var (body, contentType) = Render();
+                    await RespondAsync(socket, 200, contentType, body, ct, headOnly: method == "HEAD");
                     break;
                 case "/healthz":
                     var ok = _healthy();
@@ -130,11 +186,33 @@ public sealed class MetricsServer : IAsyncDisposable
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "http: request failed");
+            _logger.LogError("http: request failed: {Error} ({Type})", Telemetry.ErrorText.Of(e), e.GetType().Name);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            Interlocked.Decrement(ref _open);
+        }
+    }
+
+    /// <summary>
+    /// One body for every scrape within <see cref="BodyReuse"/>: a burst of scrapes (or clients
+    /// that never read) costs one rendering and one buffer, which each connection only reads.
+    /// </summary>
+    private (ReadOnlyMemory<byte> Body, string ContentType) Render()
+    {
+        lock (_renderLock)
+        {
+            if (_rendered is { } last && System.Diagnostics.Stopwatch.GetElapsedTime(last.RenderedAt) < BodyReuse)
+            {
+                return (last.Body, last.ContentType);
+            }
+            // Sized from the last body: growing by doubling would leave up to twice its size behind.
+            var previous = _rendered?.Body.Length ?? 0;
+            var writer = new ArrayBufferWriter<byte>(Math.Max(64 * 1024, previous + previous / 8));
+            var contentType = _writeMetrics(writer);
+            _rendered = (writer.WrittenMemory, contentType, System.Diagnostics.Stopwatch.GetTimestamp());
+            return (writer.WrittenMemory, contentType);
         }
     }
 

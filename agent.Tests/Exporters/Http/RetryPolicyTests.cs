@@ -33,6 +33,14 @@ public sealed class RetryPolicyTests
         Assert.Equal(TimeSpan.FromMinutes(5), Policy.Delay(0, TimeSpan.FromHours(1)));
     }
 
+    [Theory]
+    [InlineData(0, 500)]
+    [InlineData(4, 8_000)]
+    [InlineData(5, 10_000)]
+    [InlineData(100, 10_000)]
+    public void A_429_without_retry_after_waits_at_most_ten_seconds(int attempt, double ms) =>
+        Assert.Equal(ms, Policy.Delay(attempt, rateLimited: true).TotalMilliseconds);
+
     [Fact]
     public void Retry_after_as_seconds_or_date()
     {

@@ -57,7 +57,7 @@ public sealed class GroupMatcher
         }
         catch (ArgumentException e)
         {
-            throw new InvalidGroupException("cmdline", $"invalid regular expression \"{pattern}\": {e.Message}", e);
+            throw new InvalidGroupException("cmdline", $"invalid regular expression \"{pattern}\": {Telemetry.ErrorText.Of(e)}", e);
         }
     }
 

@@ -31,6 +31,35 @@ public sealed class EndpointClient : IDisposable
 
     public Uri Url => _config.UrlValue;
 
+    /// <summary>Enough of an error answer to log what the server objects to.</summary>
+    public const int MaxErrorBody = 4096;
+
+    /// <summary>
+    /// The first <see cref="MaxErrorBody"/> bytes of an error answer as text. Reading the whole
+    /// body would let a misbehaving server (a 400 with 100 MB) take the agent's memory with it;
+    /// the rest is not read, and disposing the response closes that connection.
+    /// </summary>
+    public static async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var buffer = new byte[MaxErrorBody];
+        var filled = 0;
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(ct);
+            while (filled < buffer.Length)
+            {
+                var read = await stream.ReadAsync(buffer.AsMemory(filled), ct);
+                if (read == 0) break;
+                filled += read;
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+        }
+        var text = Encoding.UTF8.GetString(buffer, 0, filled);
+        return filled == buffer.Length ? text + "…" : text;
+    }
+
     /// <param name="protocolHeaders">Request headers the protocol requires (remote-write's version header).</param>
     public Task<HttpResponseMessage> PostAsync(HttpContent content, CancellationToken ct, IEnumerable<KeyValuePair<string, string>>? protocolHeaders = null)
     {
@@ -56,18 +85,26 @@ public sealed class EndpointClient : IDisposable
         }
         if (_config.BasicAuth is { } basic)
         {
-            var password = basic.PasswordFile.Length > 0 ? File.ReadAllText(basic.PasswordFile).Trim() : basic.Password;
+            var password = basic.PasswordFile.Length > 0 ? Secret(basic.PasswordFile) : basic.Password;
             var raw = Encoding.UTF8.GetBytes($"{basic.Username}:{password}");
             headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(raw));
         }
         else if (_config.BearerTokenFile.Length > 0)
         {
-            headers.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(_config.BearerTokenFile).Trim());
+            headers.Authorization = new AuthenticationHeaderValue("Bearer", Secret(_config.BearerTokenFile));
         }
         else if (_config.BearerToken.Length > 0)
         {
             headers.Authorization = new AuthenticationHeaderValue("Bearer", _config.BearerToken);
         }
+    }
+
+    /// <summary>A secret read per request; a line break inside it would split the header, so it is refused.</summary>
+    private static string Secret(string file)
+    {
+        var secret = File.ReadAllText(file).Trim();
+        if (!HeaderText.IsValue(secret)) throw new IOException($"{file}: the secret holds a line break or control character, so it is not sent");
+        return secret;
     }
 
     public void Dispose() => _http.Dispose();

@@ -42,12 +42,20 @@ public sealed class RetryingSender
         _logger = logger;
     }
 
+    /// <summary>
+    /// Tells, from its body, a 429 that retrying cannot cure (Loki's stream limit): such an
+    /// answer settles the send as rejected, so the exporter can split the push and keep
+    /// shipping what the server still takes instead of retrying one push forever.
+    /// </summary>
+    public Func<string, bool>? PermanentRefusal { get; init; }
+
     /// <summary>Null when the hard stop came first: the body is neither delivered nor rejected.</summary>
     public async Task<SettledSend?> SendAsync(Func<HttpContent> content, IEnumerable<KeyValuePair<string, string>>? headers, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
             TimeSpan? retryAfter = null;
+            var rateLimited = false;
             string failure;
             try
             {
@@ -61,7 +69,13 @@ public sealed class RetryingSender
                     if (attempt > 0) _logger.LogInformation("{Endpoint}: delivered after {Attempts} attempts", _name, attempt + 1);
                     return new SettledSend(outcome, code, "");
                 }
-                if (outcome == SendOutcome.Rejected) return new SettledSend(outcome, code, await ReadBodyAsync(response, ct));
+                if (outcome == SendOutcome.Rejected) return new SettledSend(outcome, code, await EndpointClient.ReadErrorBodyAsync(response, ct));
+                rateLimited = code == 429;
+                if (rateLimited && PermanentRefusal is { } refusal)
+                {
+                    var body = await EndpointClient.ReadErrorBodyAsync(response, ct);
+                    if (refusal(body)) return new SettledSend(SendOutcome.Rejected, code, body);
+                }
                 retryAfter = RetryPolicy.RetryAfter(response, DateTimeOffset.UtcNow);
                 failure = $"HTTP {code}";
             }
@@ -71,10 +85,10 @@ public sealed class RetryingSender
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
             {
-                failure = e is TaskCanceledException ? $"timeout after {_timeout}" : e.Message;
+                failure = e is TaskCanceledException ? $"timeout after {_timeout}" : ErrorText.Of(e);
             }
             _retries.Add();
-            var delay = _retry.Delay(attempt, retryAfter);
+            var delay = _retry.Delay(attempt, retryAfter, rateLimited);
             if (attempt == 0 || attempt % 10 == 0)
             {
                 _logger.LogWarning("{Endpoint}: {Failure}; retrying in {Delay:F1}s (attempt {Attempt})", _name, failure, delay.TotalSeconds, attempt + 1);
@@ -87,18 +101,6 @@ public sealed class RetryingSender
             {
                 return null;
             }
-        }
-    }
-
-    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        try
-        {
-            return await response.Content.ReadAsStringAsync(ct);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
-        {
-            return "";
         }
     }
 }

@@ -15,6 +15,10 @@ namespace Agent.Exporters.Loki;
 /// 2xx acknowledges the batch's entries; 5xx, 429 and network errors retry with capped
 /// backoff and jitter (Retry-After wins); any other 4xx means Loki refused the entries for
 /// good: they are counted, logged once per status, and acknowledged so the pipeline moves on.
+/// Two refusals are about part of a push, so the push is split rather than dropped or retried
+/// whole: 413 (too large) halves it until the halves fit, and a stream-limit 429 halves it by
+/// stream until the streams Loki still takes are delivered; one entry still too large, or one
+/// stream still refused, is dropped, counted and reported.
 /// </summary>
 public sealed class LokiExporter : ILogSink, IAsyncDisposable
 {
@@ -28,7 +32,8 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
     private readonly CancellationTokenSource _hardStop = new();
     private readonly CancellationTokenSource _tickStop = new();
     private readonly HashSet<int> _loggedStatuses = [];
-    private readonly Counter _sent, _bytes, _rejected;
+    private readonly Counter _sent, _bytes, _rejected, _tooLarge, _streamLimit;
+    private long _streamLimitDropped, _streamLimitReportedAt;
     private LokiBatch? _current;
     private Task? _sendLoop, _ticker, _stopTask;
 
@@ -46,8 +51,11 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
         var endpoint = new Label("endpoint", Name);
         _sent = metrics.Counter("agent_loki_entries_sent_total", "Log entries accepted by Loki.", endpoint);
         _bytes = metrics.Counter("agent_loki_bytes_sent_total", "Compressed bytes of accepted Loki pushes.", endpoint);
-        _poster = new RetryingSender(_client, config, Name, "agent_loki", "Loki pushes", metrics, logger);
-        _rejected = metrics.Counter("agent_loki_entries_dropped_total", "Log entries Loki refused, by reason.", endpoint, new Label("reason", "rejected"));
+        _poster = new RetryingSender(_client, config, Name, "agent_loki", "Loki pushes", metrics, logger) { PermanentRefusal = IsStreamLimit };
+        const string droppedHelp = "Log entries Loki refused, by reason.";
+        _rejected = metrics.Counter("agent_loki_entries_dropped_total", droppedHelp, endpoint, new Label("reason", "rejected"));
+        _tooLarge = metrics.Counter("agent_loki_entries_dropped_total", droppedHelp, endpoint, new Label("reason", "too_large"));
+        _streamLimit = metrics.Counter("agent_loki_entries_dropped_total", droppedHelp, endpoint, new Label("reason", "stream_limit"));
     }
 
     public string Name { get; }
@@ -138,30 +146,93 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
     /// <summary>True when the batch is settled; false only on hard stop (its entries stay unacknowledged).</summary>
     private async Task<bool> SendWithRetryAsync(LokiBatch batch, CancellationToken ct)
     {
-        // The encoder's buffer stays untouched until the next batch, and this sender is the only
+        if (!await SendPartAsync(batch.Entries, ct)) return false;
+        batch.Acknowledge();
+        AfterAcknowledge?.Invoke();
+        return true;
+    }
+
+    /// <summary>Sends entries until Loki has settled each of them; false only on hard stop.</summary>
+    private async Task<bool> SendPartAsync(List<LogEntry> entries, CancellationToken ct)
+    {
+        // The encoder's buffer stays untouched until the next encode, and this sender is the only
         // one: no copy, so a 1 MiB push does not become a large-object allocation per batch.
-        var body = _encoder.Encode(batch.Entries);
+        var body = _encoder.Encode(entries);
         var result = await _poster.SendAsync(() => Content(body), null, ct);
         if (result is not { } settled) return false;
         if (settled.Outcome == SendOutcome.Delivered)
         {
-            _sent.Add(batch.Entries.Count);
+            _sent.Add(entries.Count);
             _bytes.Add(body.Length);
+            return true;
         }
-        else
+        if (settled.Code == 413)
         {
-            // Loki stores the valid entries of a push and names how many it ignored.
-            var refused = LokiRejection.IgnoredCount(settled.Body) ?? batch.Entries.Count;
-            _rejected.Add(refused);
-            if (_loggedStatuses.Add(settled.Code))
+            if (entries.Count > 1)
             {
-                _logger.LogError("{Endpoint}: HTTP {Code}, {Refused} of {Entries} entries refused (not retried; logged once per status): {Body}",
-                    Name, settled.Code, refused, batch.Entries.Count, settled.Body.Length > 512 ? settled.Body[..512] : settled.Body.Trim());
+                var half = entries.Count / 2;
+                return await SendPartAsync(entries[..half], ct) && await SendPartAsync(entries[half..], ct);
             }
+            _tooLarge.Add(1);
+            _logger.LogError("{Endpoint}: HTTP 413, a single entry of {Bytes} bytes is larger than Loki accepts; dropped (agent_loki_entries_dropped_total{{reason=\"too_large\"}})",
+                Name, entries[0].Line.Length);
+            return true;
         }
-        batch.Acknowledge();
-        AfterAcknowledge?.Invoke();
+        if (settled.Code == 429)
+        {
+            var (first, second) = SplitByStream(entries);
+            if (second.Count > 0) return await SendPartAsync(first, ct) && await SendPartAsync(second, ct);
+            StreamRefused(entries, settled.Body);
+            return true;
+        }
+        // Loki stores the valid entries of a push and names how many it ignored.
+        var refused = LokiRejection.IgnoredCount(settled.Body) ?? entries.Count;
+        _rejected.Add(refused);
+        if (_loggedStatuses.Add(settled.Code))
+        {
+            _logger.LogError("{Endpoint}: HTTP {Code}, {Refused} of {Entries} entries refused (not retried; logged once per status): {Body}",
+                Name, settled.Code, refused, entries.Count, settled.Body.Length > 512 ? settled.Body[..512] : settled.Body.Trim());
+        }
         return true;
+    }
+
+    /// <summary>Loki's answer when a tenant has as many active streams as it may: new streams are refused until old ones go idle.</summary>
+    internal static bool IsStreamLimit(string body) =>
+        body.Contains("stream limit", StringComparison.OrdinalIgnoreCase) || body.Contains("stream_limit", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The streams of a push in two halves (each keeping its entries in order); the second is empty for one stream.</summary>
+    private static (List<LogEntry> First, List<LogEntry> Second) SplitByStream(List<LogEntry> entries)
+    {
+        var seen = new HashSet<LogStream>(ReferenceEqualityComparer.Instance);
+        var streams = new List<LogStream>();
+        foreach (var entry in entries)
+        {
+            if (seen.Add(entry.Stream)) streams.Add(entry.Stream);
+        }
+        if (streams.Count < 2) return (entries, []);
+        var firstHalf = new HashSet<LogStream>(streams.Take(streams.Count / 2), ReferenceEqualityComparer.Instance);
+        var first = new List<LogEntry>();
+        var second = new List<LogEntry>();
+        foreach (var entry in entries) (firstHalf.Contains(entry.Stream) ? first : second).Add(entry);
+        return (first, second);
+    }
+
+    /// <summary>
+    /// One stream Loki will not create: its entries are dropped so that every other file keeps
+    /// shipping. Loud (an error at most once a minute, with the count since the last one),
+    /// since it means lost lines until the operator raises the limit or lowers cardinality.
+    /// </summary>
+    private void StreamRefused(List<LogEntry> entries, string body)
+    {
+        _streamLimit.Add(entries.Count);
+        var dropped = Interlocked.Add(ref _streamLimitDropped, entries.Count);
+        var now = Environment.TickCount64;
+        if (_streamLimitReportedAt != 0 && now - _streamLimitReportedAt < 60_000) return;
+        _streamLimitReportedAt = now;
+        Interlocked.Exchange(ref _streamLimitDropped, 0);
+        _logger.LogError("{Endpoint}: Loki's stream limit refuses new streams, {Dropped} entries dropped (e.g. stream {Stream}); other streams keep shipping. "
+            + "Raise limits_config max_global_streams_per_user in Loki or use fewer label values. Loki said: {Body}",
+            Name, dropped, entries[0].Stream.Selector, body.Length > 512 ? body[..512] : body.Trim());
     }
 
     /// <summary>

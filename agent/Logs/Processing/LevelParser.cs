@@ -40,9 +40,10 @@ public static class LevelParser
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Not JSON after all (or truncated): the level is unknown, the line is still sent.
+            // Not JSON after all (or truncated), or a level that is not valid UTF-8 (CopyString
+            // refuses it; found by fuzzing): the level is unknown, the line is still sent.
         }
         return null;
     }
