@@ -29,6 +29,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
             ValidateEndpoint(rw, at);
             Positive(rw.Capacity, at + ".capacity");
             Positive(rw.MaxSamplesPerSend, at + ".max_samples_per_send");
+            ValidateBuffer(rw, at);
         }
         for (var i = 0; i < config.Loki.Count; i++)
         {
@@ -58,9 +59,23 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         agent.IntervalValue = DurationOf(agent.Interval, "agent.interval", TimeSpan.FromMilliseconds(100));
         agent.ShutdownTimeout = Expand(agent.ShutdownTimeout, "agent.shutdown_timeout");
         agent.ShutdownTimeoutValue = DurationOf(agent.ShutdownTimeout, "agent.shutdown_timeout", TimeSpan.Zero);
+        agent.StallTimeout = Expand(agent.StallTimeout, "agent.stall_timeout");
+        agent.StallTimeoutValue = DurationOf(agent.StallTimeout, "agent.stall_timeout", TimeSpan.FromSeconds(1));
         agent.DataDir = Expand(agent.DataDir, "agent.data_dir");
         if (agent.DataDir.Length == 0) Problem("agent.data_dir", "must not be empty");
         else agent.DataDir = Resolve(agent.DataDir);
+    }
+
+    private void ValidateBuffer(RemoteWriteConfig rw, string at)
+    {
+        rw.Buffer = Expand(rw.Buffer, at + ".buffer");
+        if (rw.Buffer is not ("disk" or "memory")) Problem(at + ".buffer", $"\"{rw.Buffer}\" is not \"disk\" or \"memory\"");
+        if (rw.MaxBufferBytes < 1024 * 1024) Problem(at + ".max_buffer_bytes", $"must be at least 1048576 (1 MiB), got {rw.MaxBufferBytes}");
+        rw.MaxBufferAge = Expand(rw.MaxBufferAge, at + ".max_buffer_age");
+        rw.MaxBufferAgeValue = DurationOf(rw.MaxBufferAge, at + ".max_buffer_age", TimeSpan.FromSeconds(1));
+        rw.BufferSyncInterval = Expand(rw.BufferSyncInterval, at + ".buffer_sync_interval");
+        rw.BufferSyncIntervalValue = DurationOf(rw.BufferSyncInterval, at + ".buffer_sync_interval", TimeSpan.FromMilliseconds(10));
+        if (rw.MaxShards is < 1 or > 64) Problem(at + ".max_shards", $"must be between 1 and 64, got {rw.MaxShards}");
     }
 
     private void ValidateHttp(HttpSection http)

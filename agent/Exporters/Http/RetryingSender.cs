@@ -69,9 +69,16 @@ public sealed class RetryingSender
             {
                 return null;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+            catch (Exception e)
             {
-                failure = e is TaskCanceledException ? $"timeout after {_timeout}" : e.Message;
+                // Anything else (an unreadable secret file, a handler bug) is retried too: a send
+                // loop that ends on an unexpected exception would stop this endpoint for good.
+                failure = e switch
+                {
+                    TaskCanceledException => $"timeout after {_timeout}",
+                    HttpRequestException or IOException => e.Message,
+                    _ => $"{e.GetType().Name}: {e.Message}",
+                };
             }
             _retries.Add();
             var delay = _retry.Delay(attempt, retryAfter);
