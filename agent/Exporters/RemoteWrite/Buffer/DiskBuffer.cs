@@ -103,9 +103,10 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
                 File.Delete(path);
                 continue;
             }
+            segment.SettledAhead = settledRecords;
             _segments.Add(segment);
             _diskBytes += segment.Length;
-            _unread += segment.Records;
+            _unread += segment.Records - settledRecords;
             replayRecords += segment.Records - settledRecords;
             replaySamples += segment.Samples - segment.SettledSamples;
         }
@@ -239,7 +240,7 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
                 _metrics.BufferFull.Add(lost);
                 _logger.LogWarning("{Endpoint}: buffer over max_buffer_bytes ({Max} bytes): {Samples} oldest samples dropped", _name, _maxBytes, lost);
             }
-            _unread -= oldest.Records - oldest.RecordsRead;
+            _unread -= oldest.Records - oldest.RecordsRead - oldest.SettledAhead;
             if (_readIndex == 0)
             {
                 _reader?.Dispose();
@@ -283,12 +284,13 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
                     if (result == ScanResult.Record)
                     {
                         segment.RecordsRead++;
-                        _unread--;
                         if (seq < _mark || _settledAhead.Remove(seq))
                         {
+                            segment.SettledAhead--;
                             Skip(seq);
                             continue;
                         }
+                        _unread--;
                         record = new BufferedRecord(seq, timestampMs, samples, body.ToArray()) { Segment = segment };
                         segment.InFlightSamples += samples;
                         _outstanding.Enqueue(record);
@@ -299,8 +301,9 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     _logger.LogError("{Endpoint}: cannot read {Segment}: {Message}; its unread records are lost", _name, segment.Path, e.Message);
-                    _unread -= segment.Records - segment.RecordsRead;
+                    _unread -= segment.Records - segment.RecordsRead - segment.SettledAhead;
                     segment.RecordsRead = segment.Records;
+                    segment.SettledAhead = 0;
                 }
                 if (segment == _writing) break;
                 _reader?.Dispose();

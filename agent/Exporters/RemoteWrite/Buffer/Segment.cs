@@ -16,6 +16,8 @@ internal sealed class Segment(long firstSeq, string path)
     public long LastSeq { get; set; } = -1;
     public int Records { get; set; }
     public int RecordsRead { get; set; }
+    /// <summary>Records ahead of the reader that an earlier run already settled: read past, never handed out.</summary>
+    public int SettledAhead { get; set; }
     public long Samples { get; set; }
     public long SettledSamples { get; set; }
     public long InFlightSamples { get; set; }
