@@ -79,7 +79,10 @@ public sealed class SeriesSharder
                 case 0: ReadVarint(series, ref at); break;
                 case 1: at += 8; break;
                 case 5: at += 4; break;
-                case 2: at += (int)ReadVarint(series, ref at); break;
+                case 2:
+                    var length = (int)ReadVarint(series, ref at);
+                    at += length;
+                    break;
                 default: throw new InvalidDataException($"unexpected wire type {tag & 7} in a buffered time series");
             }
             if (at > series.Length) throw new InvalidDataException("a field runs past the end of a buffered time series");

@@ -455,6 +455,8 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
             }
             _reader?.Dispose();
             _reader = null;
+            // Once sealed, the last segment may go too: an emptied buffer leaves no files behind.
+            while (_segments.Count > 0 && _segments[0].LastSeq < _mark && _segments[0].RecordsRead == _segments[0].Records) RemoveFirstSegment();
         }
     }
 }
