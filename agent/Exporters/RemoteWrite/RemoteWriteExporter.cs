@@ -43,7 +43,7 @@ public sealed class RemoteWriteExporter : IAsyncDisposable
     public RemoteWriteExporter(RemoteWriteConfig config, Label[] externalLabels, SelfMetrics metrics, ILogger logger,
         HttpMessageHandler? handler = null, string? dataDir = null)
     {
-        _client = new EndpointClient(config, handler);
+        _client = new EndpointClient(config, handler, logger);
         _encoder = new RemoteWriteEncoder(externalLabels);
         _queue = new SampleQueue(config.Capacity, config.MaxSamplesPerSend);
         _syncInterval = config.BufferSyncIntervalValue;
