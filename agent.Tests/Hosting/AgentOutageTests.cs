@@ -50,6 +50,11 @@ public sealed class AgentOutageTests : IDisposable
         lastSeen.Add(await CyclesAsync(portB));
         await b.DisposeAsync(); // SIGKILL: no flush, no ledger save
 
+        // B has had data pending without progress for longer than stall_timeout.
+        using (var health = await _http.GetAsync($"http://127.0.0.1:{portB}/healthz"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        }
         var (c, portC) = Start(config, prometheus.WriteUrl);
         await Until(outageStarted + outage * 0.8);
         lastSeen.Add(await CyclesAsync(portC));
@@ -66,6 +71,7 @@ public sealed class AgentOutageTests : IDisposable
             await Task.Delay(250);
         }
         lastSeen.Add(await CyclesAsync(portD));
+        Assert.Equal("ok\n", await _http.GetStringAsync($"http://127.0.0.1:{portD}/healthz"));
         Assert.Equal(0, await d.TerminateAsync(TimeSpan.FromSeconds(20)));
         var output = d.Stdout + d.Stderr;
         await d.DisposeAsync();
@@ -101,6 +107,7 @@ public sealed class AgentOutageTests : IDisposable
             hostname = "{Host}"
             interval = "1s"
             data_dir = "{_dir}/data"
+            stall_timeout = "5s"
             [http]
             listen = "127.0.0.1:{port}"
             [process]
