@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 outage="${1:-600}"; drain="${2:-180}"
 publish_agent
 declare -A pid=() started=() ran=()
-cleanup() { for p in "${pid[@]}" "${receiver_pid:-}" "${exporter:-}"; do [[ -n "$p" ]] && kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
+cleanup() { for p in "${pid[@]}" "${receiver_pid:-}" "${exporter:-}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
 rx_port="$(free_port)"; rx="http://127.0.0.1:$rx_port"
