@@ -3,11 +3,12 @@
 # a 1 s interval to a live stock Prometheus, SECONDS with buffer = "memory", then SECONDS with
 # buffer = "disk". Prints CPU seconds per cycle (/proc/<pid>/stat) and bytes written to storage
 # per sample sent (/proc/<pid>/io write_bytes: segments, ledger and fsyncs included).
-# Usage: bench/buffer-cpu.sh [seconds=120] [rounds=2]
+# Usage: bench/buffer-cpu.sh [seconds=120] [rounds=2] [process=true]  (false: host collectors only,
+# a steadier sample count on a machine whose process count moves)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-seconds="${1:-120}"; rounds="${2:-2}"
+seconds="${1:-120}"; rounds="${2:-2}"; process="${3:-true}"
 publish_agent
 agent=""
 trap 'kill "$agent" "$receiver_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -21,8 +22,8 @@ for ((round = 1; round <= rounds; round++)); do
   for buffer in memory disk; do
     port="$(free_port)"
     rm -rf "$work/data"
-    printf '[agent]\ninterval = "1s"\ndata_dir = "%s/data"\n[http]\nlisten = "127.0.0.1:%s"\n[containers]\nenabled = false\n[[remote_write]]\nurl = "http://127.0.0.1:%s/api/v1/write"\nbuffer = "%s"\n' \
-      "$work" "$port" "$rx_port" "$buffer" > "$work/agent.toml"
+    printf '[agent]\ninterval = "1s"\ndata_dir = "%s/data"\n[http]\nlisten = "127.0.0.1:%s"\n[process]\nenabled = %s\n[containers]\nenabled = false\n[[remote_write]]\nurl = "http://127.0.0.1:%s/api/v1/write"\nbuffer = "%s"\n' \
+      "$work" "$port" "$process" "$rx_port" "$buffer" > "$work/agent.toml"
     "$bin" run --config "$work/agent.toml" >"$work/agent.log" 2>&1 &
     agent=$!
     sleep 10

@@ -46,6 +46,43 @@ public sealed class DiskBufferedExporterTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes a request as Prometheus 2.x does: all or nothing, refused (400) when any sample is
+    /// older than its series' newest, an exact repeat of the newest accepted.
+    /// </summary>
+    private sealed class PrometheusLike : HttpMessageHandler
+    {
+        public volatile bool Down;
+        public Dictionary<string, List<long>> Stored { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var body = await request.Content!.ReadAsByteArrayAsync(ct);
+            await Task.Delay(2, ct);
+            if (Down) return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+            var write = RemoteWriteEncoderTests.Decode(body);
+            lock (Stored)
+            {
+                var adds = new List<(List<long> Series, long Ts)>();
+                var newest = new Dictionary<string, long>();
+                foreach (var ts in write.Timeseries)
+                {
+                    var key = ts.Labels.Single(l => l.Name == "series").Value;
+                    if (!Stored.TryGetValue(key, out var stored)) Stored[key] = stored = [];
+                    foreach (var sample in ts.Samples)
+                    {
+                        var last = newest.TryGetValue(key, out var n) ? n : stored.Count > 0 ? stored[^1] : long.MinValue;
+                        if (sample.Timestamp < last) return new HttpResponseMessage(HttpStatusCode.BadRequest);
+                        if (sample.Timestamp > last) adds.Add((stored, sample.Timestamp));
+                        newest[key] = sample.Timestamp;
+                    }
+                }
+                foreach (var (series, ts) in adds) series.Add(ts);
+            }
+            return new HttpResponseMessage(HttpStatusCode.NoContent);
+        }
+    }
+
     private static RemoteWriteConfig Config(int maxShards = 4) => new()
     {
         UrlValue = new Uri("http://127.0.0.1:9/api/v1/write"),
@@ -134,6 +171,44 @@ public sealed class DiskBufferedExporterTests : IDisposable
         await WaitUntil(() => Metric(again, "agent_remote_write_buffer_records") == 0);
         await second.StopAsync(TimeSpan.FromSeconds(5));
         Assert.Empty(Directory.GetFiles(_dir, "*.seg", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_crash_in_the_middle_of_catch_up_resends_but_loses_no_sample()
+    {
+        const int cycles = 160, series = 50;
+        var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - cycles * 1000;
+        var receiver = new PrometheusLike { Down = true };
+        var config = Config();
+        config.BufferSyncIntervalValue = TimeSpan.FromMilliseconds(100);
+        var first = new RemoteWriteExporter(config, [], new SelfMetrics(), NullLogger.Instance, receiver, _dir);
+        first.Start();
+        for (var c = 0; c < cycles; c++) first.Enqueue(Cycle(start + c * 1000, c, series));
+        await Task.Delay(500);
+        receiver.Down = false;
+        int Stored() { lock (receiver.Stored) return receiver.Stored.Values.Sum(v => v.Count); }
+        await WaitUntil(() => Stored() >= cycles * series / 3);
+        // What kill -9 leaves: the files as they are, the last synced ledger behind what was delivered.
+        var crashed = Path.Combine(_dir, "crashed");
+        CopyDirectory(Path.Combine(_dir, "remote_write"), Path.Combine(crashed, "remote_write"));
+        await first.DisposeAsync();
+
+        var again = new SelfMetrics();
+        await using var second = new RemoteWriteExporter(config, [], again, NullLogger.Instance, receiver, crashed);
+        second.Start();
+        await WaitUntil(() => Metric(again, "agent_remote_write_buffer_records") == 0 && Stored() == cycles * series,
+            message: () => $"stored {Stored()} of {cycles * series}, rejected {Metric(again, "agent_remote_write_samples_dropped_total", "rejected")}");
+        lock (receiver.Stored)
+        {
+            Assert.All(receiver.Stored.Values, v => Assert.Equal(Enumerable.Range(0, cycles).Select(c => start + c * 1000L), v));
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(dir.Replace(from, to));
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(file, file.Replace(from, to));
     }
 
     [Fact]

@@ -17,7 +17,9 @@ public sealed record SendCounters(Counter Sent, Counter Rejected, Counter TooOld
 /// up to max_shards requests are in flight: every record is split by series hash and each shard
 /// is sent in order, so a series' samples still arrive in time order, as receivers require.
 /// Changing width waits until nothing is in flight, so order holds across the change too.
-/// Records older than max_buffer_age are dropped unsent: receivers refuse them.
+/// A shard combines consecutive parts into one request, except parts of records an earlier
+/// run left (see <see cref="BufferedRecord.Replayed"/>). Records older than max_buffer_age are
+/// dropped unsent: receivers refuse them.
 /// </summary>
 public sealed class ShardedSender
 {
@@ -80,6 +82,10 @@ public sealed class ShardedSender
     /// </summary>
     public async Task RunAsync(CancellationToken stop, bool drain, CancellationToken hardStop)
     {
+        // What an earlier run left is sent wide however little it is: a record it had split and
+        // partly delivered is split the same way again, so the delivered shards are refused
+        // alone (400, already stored) instead of dragging the undelivered ones down with them.
+        if (_buffer.Unread > 0) _width = _shards.Length;
         var workers = new Task[_shards.Length];
         for (var i = 0; i < _shards.Length; i++)
         {
@@ -195,7 +201,8 @@ public sealed class ShardedSender
                 if (first.Series is not null)
                 {
                     var samples = first.Samples;
-                    while (reader.TryPeek(out var next) && next.Series is not null && samples + next.Samples <= _maxSamplesPerSend && reader.TryRead(out next))
+                    while (!first.Record.Replayed && reader.TryPeek(out var next) && next.Series is not null && !next.Record.Replayed
+                        && samples + next.Samples <= _maxSamplesPerSend && reader.TryRead(out next))
                     {
                         batch.Add(next);
                         samples += next.Samples;

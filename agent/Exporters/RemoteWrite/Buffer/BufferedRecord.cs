@@ -15,6 +15,12 @@ public sealed class BufferedRecord(long seq, long timestampMs, int samples, byte
     /// <summary>The disk segment holding it; null for a record kept in memory.</summary>
     internal Segment? Segment { get; init; }
 
+    /// <summary>
+    /// Written by an earlier run, which may have delivered part of it: sent in requests of its
+    /// own, because a receiver refuses a whole request for one sample it already has.
+    /// </summary>
+    public bool Replayed { get; init; }
+
     /// <summary>Set by the buffer when released; the ledger's mark moves past settled records only.</summary>
     internal bool Settled { get; set; }
 

@@ -36,6 +36,8 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
     private int _readIndex;
     private long _mark;
     private long _nextSeq;
+    /// <summary>The first sequence number this run wrote: anything below came from an earlier run.</summary>
+    private long _firstSeqOfRun;
     private long _unread;
     private long _diskBytes;
     private long _memoryBytes;
@@ -110,7 +112,7 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
             replayRecords += segment.Records - settledRecords;
             replaySamples += segment.Samples - segment.SettledSamples;
         }
-        _nextSeq = maxSeq + 1;
+        _nextSeq = _firstSeqOfRun = maxSeq + 1;
         if (replayRecords > 0)
         {
             _logger.LogInformation("{Endpoint}: {Records} buffered requests ({Samples} samples) from {Dir} are sent first",
@@ -291,7 +293,7 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
                             continue;
                         }
                         _unread--;
-                        record = new BufferedRecord(seq, timestampMs, samples, body.ToArray()) { Segment = segment };
+                        record = new BufferedRecord(seq, timestampMs, samples, body.ToArray()) { Segment = segment, Replayed = seq < _firstSeqOfRun };
                         segment.InFlightSamples += samples;
                         _outstanding.Enqueue(record);
                         return true;
