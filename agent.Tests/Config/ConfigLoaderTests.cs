@@ -248,5 +248,31 @@ public sealed class ConfigLoaderTests
         Assert.Equal((defaults.Process.Threads, defaults.Process.Smaps, defaults.Process.Recheck, defaults.Process.Children),
             (config.Process.Threads, config.Process.Smaps, config.Process.Recheck, config.Process.Children));
         Assert.Empty(config.Process.Groups);
+        var rw = config.RemoteWrite[0];
+        var rwDefaults = new RemoteWriteConfig();
+        Assert.Equal((rwDefaults.Buffer, rwDefaults.MaxBufferBytes, rwDefaults.MaxShards), (rw.Buffer, rw.MaxBufferBytes, rw.MaxShards));
+        Assert.Equal((rwDefaults.MaxBufferAgeValue, rwDefaults.BufferSyncIntervalValue), (rw.MaxBufferAgeValue, rw.BufferSyncIntervalValue));
+        Assert.Equal(defaults.Agent.StallTimeoutValue, config.Agent.StallTimeoutValue);
+    }
+
+    [Theory]
+    [InlineData("buffer = \"tape\"", "3:1: remote_write[0].buffer: \"tape\" is not \"disk\" or \"memory\"")]
+    [InlineData("max_buffer_bytes = 1000", "3:1: remote_write[0].max_buffer_bytes: must be at least 1048576 (1 MiB), got 1000")]
+    [InlineData("max_buffer_age = \"forever\"", "3:1: remote_write[0].max_buffer_age: \"forever\" is not a duration")]
+    [InlineData("buffer_sync_interval = \"1ms\"", "3:1: remote_write[0].buffer_sync_interval: \"1ms\" is below the minimum of 10 ms")]
+    [InlineData("max_shards = 0", "3:1: remote_write[0].max_shards: must be between 1 and 64, got 0")]
+    [InlineData("max_shards = 65", "3:1: remote_write[0].max_shards: must be between 1 and 64, got 65")]
+    public void Buffer_keys_are_checked(string line, string expected) =>
+        Assert.Contains(expected, Problems($"[[remote_write]]\nurl = \"http://a/\"\n{line}"));
+
+    [Fact]
+    public void Buffer_keys_parse_with_disk_as_the_default()
+    {
+        var config = Parse("[agent]\nstall_timeout = \"90s\"\n[[remote_write]]\nurl = \"http://a/\"\nmax_buffer_age = \"30m\"\nmax_buffer_bytes = 2097152\n[[remote_write]]\nurl = \"http://b/\"\nbuffer = \"memory\"");
+        Assert.True(config.RemoteWrite[0].DiskBuffer);
+        Assert.Equal(TimeSpan.FromMinutes(30), config.RemoteWrite[0].MaxBufferAgeValue);
+        Assert.Equal(2097152, config.RemoteWrite[0].MaxBufferBytes);
+        Assert.False(config.RemoteWrite[1].DiskBuffer);
+        Assert.Equal(TimeSpan.FromSeconds(90), config.Agent.StallTimeoutValue);
     }
 }

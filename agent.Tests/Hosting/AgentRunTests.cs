@@ -118,6 +118,7 @@ public sealed class AgentRunTests : IDisposable
             listen = ""
             [[remote_write]]
             url = "http://127.0.0.1:{FreePort.Next()}/api/v1/write"
+            buffer = "memory"
             """);
         await using var agent = AgentProcess.Start(["run", "--config", config]);
         await Task.Delay(TimeSpan.FromSeconds(3));

@@ -8,7 +8,7 @@ namespace Agent.Tests.Support;
 /// </summary>
 public sealed class MetricsBackend : IAsyncDisposable
 {
-    private readonly ServerProcess _process;
+    private ServerProcess _process;
     private readonly string _dataDir;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
@@ -81,6 +81,24 @@ public sealed class MetricsBackend : IAsyncDisposable
         var server = new MetricsBackend("victoria-metrics", process, $"http://127.0.0.1:{port}", "/api/v1/write", dir);
         await process.WaitReadyAsync(server.BaseUrl + "/health", TimeSpan.FromSeconds(60));
         return server;
+    }
+
+    /// <summary>Stops the server gracefully (SIGTERM), keeping its data for <see cref="RestartAsync"/>.</summary>
+    public async Task StopAsync() => await _process.TerminateAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>Starts the server again on the same port and data directory (Prometheus only).</summary>
+    public async Task RestartAsync()
+    {
+        var port = new Uri(BaseUrl).Port;
+        await _process.DisposeAsync();
+        _process = ServerProcess.Start(ServerBinary.Require("prometheus"),
+        [
+            $"--config.file={_dataDir}/prometheus.yml",
+            $"--storage.tsdb.path={_dataDir}/data",
+            $"--web.listen-address=127.0.0.1:{port}",
+            "--web.enable-remote-write-receiver",
+        ], _dataDir);
+        await _process.WaitReadyAsync(BaseUrl + "/-/ready", TimeSpan.FromSeconds(60));
     }
 
     /// <summary>An instant query; returns the result vector as (labels, value) pairs.</summary>

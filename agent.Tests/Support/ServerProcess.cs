@@ -67,6 +67,25 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"{url} not ready after {timeout}:\n{Output}");
     }
 
+    /// <summary>SIGTERM, then waits for the exit (a kill after <paramref name="timeout"/>).</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited) return;
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
     private void Append(string? line)
     {
         if (line is null) return;

@@ -40,6 +40,7 @@ public static class CheckCommand
             }
             report.Pass("config", $"{path} (host \"{loaded.Agent.Hostname}\", environment \"{loaded.Agent.Environment}\", interval {loaded.Agent.Interval})");
             Checks.DataDir(loaded, report);
+            Checks.Buffers(loaded, report);
             await using var docker = loaded.FollowsDocker
                 ? new Docker.ContainerTracker(loaded.Containers.DockerHostValue, new Telemetry.SelfMetrics(), NullLogger.Instance)
                 : null;

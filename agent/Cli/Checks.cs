@@ -37,6 +37,39 @@ internal static class Checks
         }
     }
 
+    /// <summary>Each disk buffer's depth and oldest sample: a node that cannot reach its monitor shows it here.</summary>
+    public static void Buffers(AgentConfig config, CheckReport report)
+    {
+        for (var i = 0; i < config.RemoteWrite.Count; i++)
+        {
+            var rw = config.RemoteWrite[i];
+            var what = $"remote_write[{i}].buffer";
+            if (!rw.DiskBuffer)
+            {
+                report.Pass(what, $"memory ({rw.Capacity} samples, lost at stop)");
+                continue;
+            }
+            var dir = Exporters.RemoteWrite.RemoteWriteExporter.BufferDirectory(config.Agent.DataDir, rw);
+            try
+            {
+                var summary = Exporters.RemoteWrite.Buffer.BufferSummary.Read(dir);
+                if (summary.Records == 0)
+                {
+                    report.Pass(what, $"{dir}: empty");
+                    continue;
+                }
+                var age = TimeSpan.FromMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - summary.OldestTimestampMs);
+                var line = $"{dir}: {summary.Records} requests ({summary.Samples} samples, {summary.Bytes / 1024.0 / 1024.0:F1} MiB of {rw.MaxBufferBytes / 1024.0 / 1024.0:F0} MiB) waiting, oldest {age.TotalSeconds:F0} s old";
+                if (age > rw.MaxBufferAgeValue / 2) report.Warn(what, line + $" (max_buffer_age {rw.MaxBufferAge}: is the endpoint reachable?)");
+                else report.Pass(what, line);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                report.Fail(what, $"{dir}: {e.Message}");
+            }
+        }
+    }
+
     public static void Collectors(AgentConfig config, IReadOnlyList<CollectorRunner> runners, CheckReport report)
     {
         if (!config.Host.Enabled) report.Warn("host", "disabled in config");

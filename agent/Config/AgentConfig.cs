@@ -42,9 +42,13 @@ public sealed class AgentSection : ConfigTable
     public string DataDir { get; set; } = "/var/lib/agent";
     [JsonPropertyName("shutdown_timeout")]
     public string ShutdownTimeout { get; set; } = "10s";
+    /// <summary>/healthz fails when an exporter holding data has settled nothing for this long.</summary>
+    [JsonPropertyName("stall_timeout")]
+    public string StallTimeout { get; set; } = "5m";
 
     [JsonIgnore] public TimeSpan IntervalValue { get; set; }
     [JsonIgnore] public TimeSpan ShutdownTimeoutValue { get; set; }
+    [JsonIgnore] public TimeSpan StallTimeoutValue { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public sealed class HttpSection : ConfigTable
@@ -100,6 +104,24 @@ public sealed class RemoteWriteConfig : EndpointConfig
     public int Capacity { get; set; } = 10000;
     [JsonPropertyName("max_samples_per_send")]
     public int MaxSamplesPerSend { get; set; } = 2000;
+    /// <summary>"disk": requests kept under data_dir until acknowledged, across restarts; "memory": only capacity samples, lost at stop.</summary>
+    public string Buffer { get; set; } = "disk";
+    /// <summary>Disk (or fallback memory) the buffer may use; past it the oldest data is dropped.</summary>
+    [JsonPropertyName("max_buffer_bytes")]
+    public long MaxBufferBytes { get; set; } = 256L * 1024 * 1024;
+    /// <summary>Older samples are dropped unsent: receivers refuse them anyway.</summary>
+    [JsonPropertyName("max_buffer_age")]
+    public string MaxBufferAge { get; set; } = "2h";
+    /// <summary>How often buffered data and the acknowledgement ledger are fsynced.</summary>
+    [JsonPropertyName("buffer_sync_interval")]
+    public string BufferSyncInterval { get; set; } = "1s";
+    /// <summary>Requests in flight while catching up on a backlog (sharded by series).</summary>
+    [JsonPropertyName("max_shards")]
+    public int MaxShards { get; set; } = 4;
+
+    [JsonIgnore] public bool DiskBuffer => Buffer == "disk";
+    [JsonIgnore] public TimeSpan MaxBufferAgeValue { get; set; } = TimeSpan.FromHours(2);
+    [JsonIgnore] public TimeSpan BufferSyncIntervalValue { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public sealed class LokiConfig : EndpointConfig

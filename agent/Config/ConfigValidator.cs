@@ -31,6 +31,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
             ValidateEndpoint(rw, at);
             CountIn(rw.Capacity, at + ".capacity", 1, 10_000_000, "samples");
             CountIn(rw.MaxSamplesPerSend, at + ".max_samples_per_send", 1, 100_000, "samples");
+            ValidateBuffer(rw, at);
         }
         for (var i = 0; i < config.Loki.Count; i++)
         {
@@ -60,9 +61,23 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         agent.IntervalValue = DurationIn(agent.Interval, "agent.interval", Ms(100), Minutes(60));
         agent.ShutdownTimeout = Expand(agent.ShutdownTimeout, "agent.shutdown_timeout");
         agent.ShutdownTimeoutValue = DurationIn(agent.ShutdownTimeout, "agent.shutdown_timeout", TimeSpan.Zero, Minutes(10));
+        agent.StallTimeout = Expand(agent.StallTimeout, "agent.stall_timeout");
+        agent.StallTimeoutValue = DurationIn(agent.StallTimeout, "agent.stall_timeout", TimeSpan.FromSeconds(1), TimeSpan.FromHours(24));
         agent.DataDir = Expand(agent.DataDir, "agent.data_dir");
         if (agent.DataDir.Length == 0) Problem("agent.data_dir", "must not be empty");
         else agent.DataDir = Resolve(agent.DataDir);
+    }
+
+    private void ValidateBuffer(RemoteWriteConfig rw, string at)
+    {
+        rw.Buffer = Expand(rw.Buffer, at + ".buffer");
+        if (rw.Buffer is not ("disk" or "memory")) Problem(at + ".buffer", $"\"{rw.Buffer}\" is not \"disk\" or \"memory\"");
+        CountIn(rw.MaxBufferBytes, at + ".max_buffer_bytes", Mi, 1024L * 1024 * Mi, "bytes");
+        rw.MaxBufferAge = Expand(rw.MaxBufferAge, at + ".max_buffer_age");
+        rw.MaxBufferAgeValue = DurationIn(rw.MaxBufferAge, at + ".max_buffer_age", TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));
+        rw.BufferSyncInterval = Expand(rw.BufferSyncInterval, at + ".buffer_sync_interval");
+        rw.BufferSyncIntervalValue = DurationIn(rw.BufferSyncInterval, at + ".buffer_sync_interval", Ms(10), Minutes(10));
+        CountIn(rw.MaxShards, at + ".max_shards", 1, 64, "shards");
     }
 
     private void ValidateHttp(HttpSection http)

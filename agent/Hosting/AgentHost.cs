@@ -70,7 +70,7 @@ public static class AgentHost
             ExternalLabels.ForPull(config),
             latest,
             self,
-            () => sp.GetRequiredService<MetricsLoop>().Healthy,
+            () => sp.GetRequiredService<MetricsLoop>().Healthy && sp.GetRequiredService<RemoteWriteService>().Healthy,
             sp.GetRequiredService<ILogger<HttpService>>()));
 
         return builder.Build();

@@ -41,6 +41,9 @@ public sealed class RemoteWriteExporterTests
         MaxBackoffValue = TimeSpan.FromMilliseconds(50),
         Timeout = "5s",
         Capacity = capacity,
+        Buffer = "memory",
+        // The batches here are stamped at the epoch's first milliseconds.
+        MaxBufferAgeValue = TimeSpan.FromDays(100 * 365),
     };
 
     private static MetricBatch Batch(long ts)

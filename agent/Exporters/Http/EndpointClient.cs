@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Agent.Config;
+using Microsoft.Extensions.Logging;
 
 namespace Agent.Exporters.Http;
 
@@ -15,10 +16,15 @@ public sealed class EndpointClient : IDisposable
 
     private readonly EndpointConfig _config;
     private readonly HttpClient _http;
+    private readonly SecretFile? _passwordFile, _tokenFile;
 
-    public EndpointClient(EndpointConfig config, HttpMessageHandler? handler = null)
+    /// <param name="logger">Where an unreadable secret file is reported (null: not reported).</param>
+    public EndpointClient(EndpointConfig config, HttpMessageHandler? handler = null, ILogger? logger = null)
     {
         _config = config;
+        var name = config.UrlValue.Authority;
+        if (config.BasicAuth is { PasswordFile.Length: > 0 } basic) _passwordFile = new SecretFile(basic.PasswordFile, name, logger);
+        if (config.BearerTokenFile.Length > 0) _tokenFile = new SecretFile(config.BearerTokenFile, name, logger);
         _http = new HttpClient(handler ?? new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -85,26 +91,18 @@ public sealed class EndpointClient : IDisposable
         }
         if (_config.BasicAuth is { } basic)
         {
-            var password = basic.PasswordFile.Length > 0 ? Secret(basic.PasswordFile) : basic.Password;
+            var password = _passwordFile?.Read() ?? basic.Password;
             var raw = Encoding.UTF8.GetBytes($"{basic.Username}:{password}");
             headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(raw));
         }
-        else if (_config.BearerTokenFile.Length > 0)
+        else if (_tokenFile is not null)
         {
-            headers.Authorization = new AuthenticationHeaderValue("Bearer", Secret(_config.BearerTokenFile));
+            headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokenFile.Read());
         }
         else if (_config.BearerToken.Length > 0)
         {
             headers.Authorization = new AuthenticationHeaderValue("Bearer", _config.BearerToken);
         }
-    }
-
-    /// <summary>A secret read per request; a line break inside it would split the header, so it is refused.</summary>
-    private static string Secret(string file)
-    {
-        var secret = File.ReadAllText(file).Trim();
-        if (!HeaderText.IsValue(secret)) throw new IOException($"{file}: the secret holds a line break or control character, so it is not sent");
-        return secret;
     }
 
     public void Dispose() => _http.Dispose();

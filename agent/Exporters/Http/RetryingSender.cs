@@ -83,8 +83,10 @@ public sealed class RetryingSender
             {
                 return null;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+            catch (Exception e)
             {
+                // Anything else (an unreadable secret file, a handler bug) is retried too: a send
+                // loop that ends on an unexpected exception would stop this endpoint for good.
                 failure = e is TaskCanceledException ? $"timeout after {_timeout}" : ErrorText.Of(e);
             }
             _retries.Add();

@@ -40,7 +40,7 @@ public sealed class LokiExporter : ILogSink, IAsyncDisposable
     public LokiExporter(LokiConfig config, SelfMetrics metrics, ILogger logger, HttpMessageHandler? handler = null)
     {
         _config = config;
-        _client = new EndpointClient(config, handler);
+        _client = new EndpointClient(config, handler, logger);
         _logger = logger;
         _pending = Channel.CreateBounded<LokiBatch>(new BoundedChannelOptions(config.MaxPendingBatches)
         {
