@@ -21,4 +21,7 @@ public sealed record ContainerRecord(
     IReadOnlyDictionary<string, string> Labels)
 {
     public bool Running => State is "running" or "paused";
+
+    /// <summary>Addresses and ports, for scraping containers that ask for it (prometheus.io/scrape).</summary>
+    public ContainerNetwork Network { get; init; } = ContainerNetwork.None;
 }
