@@ -128,7 +128,11 @@ public sealed class TargetSeriesTests
         Assert.Equal([1500L, 1700L], first.Timed.Select(b => b.TimestampMs).Order());
         Assert.Equal(2, first.Timed.Single(b => b.TimestampMs == 1500).SampleCount);
         Assert.Equal(["d{instance=127.0.0.1:9100,job=app} 4"], Lines(first));
-        Assert.Equal(["d{instance=127.0.0.1:9100,job=app} 4"], Lines(Run(series, "d 4\n", 3000)));
+        // A timestamp that did not move (or went back) is not sent again: the receiver would refuse the request.
+        var repeated = Run(series, "a 1 1500\nb 2 1400\nc 3 1800\nd 4\n", 3000);
+        Assert.Equal([1800L], repeated.Timed.Select(b => b.TimestampMs));
+        Assert.Equal(4, repeated.PostRelabel);
+        Assert.Equal(["d{instance=127.0.0.1:9100,job=app} 4"], Lines(Run(series, "d 4\n", 4000)));
 
         var ignoring = Job();
         ignoring.HonorTimestamps = false;

@@ -13,6 +13,8 @@ internal sealed class SeriesEntry(string name, Label[] labels, bool dropped)
     public int SeenIn { get; set; }
     /// <summary>Listed with its own timestamp (and honor_timestamps): sent at that time, never marked stale.</summary>
     public bool Timed { get; set; }
+    /// <summary>The last exposed timestamp sent; an exposed timestamp must move forward to be sent again.</summary>
+    public long LastTimestampMs { get; set; } = long.MinValue;
     /// <summary>The successful scrape that last sent it without an explicit timestamp; it gets a stale marker when it goes.</summary>
     public int SentIn { get; set; } = -1;
 }

@@ -18,7 +18,7 @@ public sealed class TargetSeries
     private readonly MetricRelabeler _relabel;
     private readonly Dictionary<byte[], SeriesEntry> _cache = new(SeriesKeyComparer.Instance);
     private readonly Dictionary<byte[], SeriesEntry>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
-    private readonly StringPool _names = new();
+    private StringPool _names = new();
     private readonly List<Label> _scratch = new(16);
     private int _scrape;
     /// <summary>The successful scrape whose series are on the monitor now; -1 when none are.</summary>
@@ -69,6 +69,10 @@ public sealed class TargetSeries
             }
             if (entry.Timed)
             {
+                // An exposed timestamp that did not move would be a duplicate or out-of-order sample, which a
+                // receiver refuses with the whole request (other targets' samples included); Prometheus drops it too.
+                if (reader.TimestampMs <= entry.LastTimestampMs) continue;
+                entry.LastTimestampMs = reader.TimestampMs;
                 timed ??= [];
                 if (!timed.TryGetValue(reader.TimestampMs, out var atTime)) timed[reader.TimestampMs] = atTime = [];
                 Append(atTime, entry, reader.Value);
@@ -174,6 +178,8 @@ public sealed class TargetSeries
         }
         if (forget is null) return;
         foreach (var key in forget) _cache.Remove(key);
+        // A target that puts ids into metric or label names would grow the pool forever; entries keep their strings.
+        if (_names.Count > 10_000 && _names.Count > 4 * _cache.Count) _names = new StringPool();
     }
 
     private static void AddStale(List<MetricFamily> families, SeriesEntry entry) => Append(families, entry, StaleMarkers.StaleNaN);
