@@ -258,8 +258,8 @@ public ref struct ExpositionReader
     /// <summary>
     /// Decodes a label block (<see cref="LabelText"/>) into <paramref name="into"/>: valid names,
     /// quoted values unescaped (\\, \", \n), valid UTF-8, no name twice, values at most
-    /// <paramref name="maxValueBytes"/> (0: any length). <paramref name="names"/> shares the
-    /// name strings among series.
+    /// <paramref name="maxValueBytes"/> (0: any length). <paramref name="names"/> shares name
+    /// and short value strings among series.
     /// </summary>
     public static bool TryReadLabels(ReadOnlySpan<byte> text, List<Pipeline.Label> into, int maxValueBytes, StringPool names, out string? error)
     {
@@ -336,7 +336,7 @@ public ref struct ExpositionReader
                 error = $"label {name}: value of {valueBytes.Length} bytes is over the limit of {maxValueBytes}";
                 return false;
             }
-            into.Add(new Pipeline.Label(name, Encoding.UTF8.GetString(valueBytes)));
+            into.Add(new Pipeline.Label(name, names.GetUtf8(valueBytes)));
             while (i < text.Length && IsBlank(text[i])) i++;
             if (i < text.Length)
             {

@@ -68,7 +68,15 @@ public sealed class ScrapeLoop : IAsyncDisposable
             using var timer = new PeriodicTimer(interval);
             do
             {
-                await ScrapeOnceAsync(ct);
+                try
+                {
+                    await ScrapeOnceAsync(ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A bug of ours on one body must not end this target's schedule.
+                    _logger.LogError(e, "scrape {Job} {Url}: unexpected error", Target.Job, Target.Url);
+                }
             }
             while (await timer.WaitForNextTickAsync(ct));
         }

@@ -86,7 +86,20 @@ public sealed class ScrapeManager : IAsyncDisposable
         Sync();
     }
 
+    /// <summary>Runs on the tracker's thread: whatever goes wrong here is logged, never thrown into the tracker.</summary>
     private void Sync()
+    {
+        try
+        {
+            Reconcile();
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "scrape_docker: updating targets failed");
+        }
+    }
+
+    private void Reconcile()
     {
         lock (_gate)
         {
