@@ -77,4 +77,25 @@ public sealed class ScrapeConfigTests
         Assert.Contains("scrape[1].sample_limit: must be 0 (no limit) or positive, got -1", problems);
         Assert.Contains("agent.toml:15:1: scrape_docker.scheme: \"gopher\" must be \"http\" or \"https\"", problems);
     }
+
+    [Fact]
+    public void Relabel_tables_of_the_second_job_are_numbered_from_zero()
+    {
+        var problems = Problems("""
+            [[scrape]]
+            job_name = "a"
+            targets = ["127.0.0.1:1"]
+            [[scrape.metric_relabel]]
+            action = "drop"
+            regex = "x"
+
+            [[scrape]]
+            job_name = "b"
+            targets = ["127.0.0.1:2"]
+            [[scrape.metric_relabel]]
+            action = "bogus"
+            regex = "y"
+            """);
+        Assert.Equal("/etc/agent/agent.toml:12:1: scrape[1].metric_relabel[0].action: \"bogus\" must be \"keep\", \"drop\" or \"labeldrop\"", problems);
+    }
 }
