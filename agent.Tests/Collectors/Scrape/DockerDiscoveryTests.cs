@@ -78,6 +78,21 @@ public sealed class DockerDiscoveryTests
             Assert.Contains(sink.Samples(), s => s.Name == "up" && s.Labels.Contains($"container={name}") && s.Value == 1);
             Assert.DoesNotContain(sink.Batches, b => b.Families.Any(f => f.Samples.Any(s => s.Labels.Any(l => l.Value == quiet))));
 
+            // `agent check` finds it the same way and scrapes it once.
+            var dir = Directory.CreateTempSubdirectory("agent-check-docker-").FullName;
+            try
+            {
+                var path = Path.Combine(dir, "agent.toml");
+                File.WriteAllText(path, $"[agent]\ndata_dir = \"{dir}/data\"\n[host]\nenabled = false\n[process]\nenabled = false\n");
+                var (_, stdout, _) = await AgentProcess.RunAsync(["check", "--config", path]);
+                Assert.Matches($@"PASS  scrape demo +http://{ip}:9100/metrics: HTTP 200, 1 samples in \d+ ms", stdout);
+                Assert.DoesNotContain(quiet, stdout);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+
             await DockerEngine.RunCheckedAsync(["stop", "-t", "1", name]);
             await WaitAsync(() => sink.Samples().Any(s => s.Name == "demo_value" && s.Labels == expected && StaleMarkers.IsStale(s.Value)), "a stale marker for demo_value", log);
             // Once the engine reports it stopped, the target goes and even its up series ends.
