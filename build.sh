@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The only entry point people need. Verbs: build | test | publish [RID] | run
+# The only entry point people need. Verbs: build | test | publish [RID] | package [RID] | run
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -36,6 +36,11 @@ case "$verb" in
   publish)
     publish
     ;;
+  package)
+    # agent_<version>_<arch>.deb in artifacts/ (packaging/deb); linux-x64 -> amd64, linux-arm64 -> arm64.
+    publish
+    packaging/deb/build-deb.sh "artifacts/$rid/agent" "$rid" artifacts
+    ;;
   run)
     bin="artifacts/$rid/agent"
     if [[ ! -x "$bin" || -n "$(find agent -newer "$bin" -type f \( -name '*.cs' -o -name '*.proto' -o -name '*.csproj' \) -print -quit)" ]]; then
@@ -48,7 +53,7 @@ case "$verb" in
     exec "$bin" run --config agent.toml.example
     ;;
   *)
-    echo "usage: ./build.sh build | test | publish [RID] | run" >&2
+    echo "usage: ./build.sh build | test | publish [RID] | package [RID] | run" >&2
     exit 2
     ;;
 esac

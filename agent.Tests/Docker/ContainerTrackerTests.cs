@@ -48,7 +48,10 @@ public sealed class ContainerTrackerTests
             Assert.True(killed.OomKilled);
             Assert.Equal(137, killed.ExitCode);
 
+            Assert.InRange(exited.FinishedAtNs, (exited.StartedAt.UtcDateTime - DateTime.UnixEpoch).Ticks * 100, (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100);
+            // Announced although it may well have exited before its start was inspected: its log is still there to read.
             lock (started) Assert.Contains(running, started);
+            lock (started) Assert.Contains(oom, started);
 
             var families = new List<MetricFamily>();
             new ContainerLifecycleCollector(tracker.All).Collect(families);

@@ -413,4 +413,45 @@ public sealed class FileLogSourceTests : IAsyncLifetime
         while (Lag() is not null && DateTime.UtcNow < deadline) await Task.Delay(100);
         Assert.Null(Lag());
     }
+
+    [Fact]
+    public async Task Fifos_sockets_devices_and_symlink_loops_in_the_glob_are_reported_once_and_the_regular_file_is_still_tailed()
+    {
+        using var special = new SpecialFiles();
+        var logs = Path.Combine(_dir, "logs");
+        Directory.CreateDirectory(logs);
+        SpecialFiles.SymlinkLoops(logs);
+        SpecialFiles.Fifo(Path.Combine(logs, "quiet.log"));
+        special.FifoWithWriter(Path.Combine(logs, "sub", "busy.log"));
+        special.Socket(Path.Combine(logs, "sub", "deeper", "sock.log"));
+        File.CreateSymbolicLink(Path.Combine(logs, "null.log"), "/dev/null");
+        var app = Path.Combine(logs, "sub", "deeper", "deepest", "app.log");
+        File.WriteAllText(app, "");
+        await using var p = Start(Path.Combine(logs, "**", "*.log"), configure: (l, _) => l.ReadFrom = "beginning", scanInterval: TimeSpan.FromMilliseconds(50));
+        await WaitForFileWatchedAsync(p);
+        await AppendAsync(app, "a", 0, 300);
+        AssertExactlyOnceInOrder(await _receiver.WaitForLinesAsync(300, TimeSpan.FromSeconds(20)), "a", 300);
+        // Many scans later: still one report each, one file open, and no handle on any special file.
+        await Task.Delay(1000);
+        double Skipped(string reason) => p.Metrics.Snapshot().Single(f => f.Name == "agent_logs_files_skipped_total").Samples
+            .Single(s => s.Labels.Contains(new Label("reason", reason))).Value;
+        Assert.Equal(2, Skipped("fifo"));
+        Assert.Equal(1, Skipped("socket"));
+        Assert.Equal(1, Skipped("device"));
+        Assert.Equal(1, Skipped("unreadable_file"));
+        Assert.Equal(1, p.Metrics.Snapshot().Single(f => f.Name == "agent_logs_files_watched").Samples[0].Value);
+        var open = Directory.GetFiles("/proc/self/fd").Select(fd => new FileInfo(fd).LinkTarget).Where(t => t?.StartsWith(logs) == true).ToList();
+        Assert.Equal([app], open);
+        Assert.DoesNotContain(_receiver.Accepted, a => a.Line == "written-to-fifo");
+    }
+
+    [Fact]
+    public async Task Stopping_never_waits_on_a_fifo_without_a_writer()
+    {
+        SpecialFiles.Fifo(LogPath);
+        var p = Start(LogPath);
+        await Task.Delay(500);
+        await p.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, p.Metrics.Counter("agent_logs_files_skipped_total", "", new Label("reason", "fifo")).Value);
+    }
 }

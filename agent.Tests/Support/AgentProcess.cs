@@ -13,6 +13,8 @@ public sealed class AgentProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
 
+    private bool _disposed;
+
     private AgentProcess(Process process) => _process = process;
 
     public static string Executable =>
@@ -22,14 +24,22 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 
-    public static AgentProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <param name="asUid">
+    /// Runs the agent as this user and group id (through setpriv, which execs it: same pid) with
+    /// no supplementary groups, so that a test running as root still sees permission denied.
+    /// </param>
+    public static AgentProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, int? asUid = null)
     {
-        var psi = new ProcessStartInfo(Executable)
+        var psi = new ProcessStartInfo(asUid is null ? Executable : "setpriv")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (asUid is { } uid)
+        {
+            foreach (var a in new[] { $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--", Executable }) psi.ArgumentList.Add(a);
+        }
         foreach (var a in args) psi.ArgumentList.Add(a);
         if (environment is not null)
         {
@@ -47,14 +57,28 @@ public sealed class AgentProcess : IAsyncDisposable
 
     /// <summary>Runs to completion; returns the exit code.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
-        IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+        IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, int? asUid = null)
     {
-        await using var agent = Start(args, environment);
+        await using var agent = Start(args, environment, asUid);
         var code = await agent.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60));
         return (code, agent.Stdout, agent.Stderr);
     }
 
     public bool HasExited => _process.HasExited;
+
+    public int Id => _process.Id;
+
+    /// <summary>Resident set size (VmRSS) in bytes, from /proc.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) return long.Parse(line[6..].Trim().Split(' ')[0]) * 1024;
+        }
+        throw new InvalidOperationException($"no VmRSS in /proc/{Id}/status");
+    }
+
+    public int OpenDescriptors() => Directory.GetFiles($"/proc/{Id}/fd").Length;
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
@@ -75,13 +99,21 @@ public sealed class AgentProcess : IAsyncDisposable
         return await WaitForExitAsync(timeout);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>SIGKILL, as a crash or a power cut ends it: no flush, no positions save.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
         }
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        await KillAsync();
         _process.Dispose();
     }
 }

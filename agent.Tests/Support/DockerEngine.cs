@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit;
 
 namespace Agent.Tests.Support;
@@ -48,36 +47,8 @@ public static class DockerEngine
         return stdout.Trim();
     }
 
-    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, TimeSpan timeout, string? stdinFile = null)
-    {
-        var psi = new ProcessStartInfo("docker")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdinFile is not null,
-            UseShellExecute = false,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdinFile is not null)
-        {
-            await using (var input = File.OpenRead(stdinFile)) await input.CopyToAsync(process.StandardInput.BaseStream);
-            process.StandardInput.Close();
-        }
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, await stdout, $"timed out after {timeout}: {await stderr}");
-        }
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<(int Code, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, TimeSpan timeout, string? stdinFile = null) =>
+        Command.RunAsync("docker", args, timeout, stdinFile: stdinFile);
 
     /// <summary>Removes containers by name, ignoring ones already gone.</summary>
     public static async Task RemoveAsync(params string[] names)

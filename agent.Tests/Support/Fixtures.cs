@@ -6,18 +6,7 @@ namespace Agent.Tests.Support;
 /// </summary>
 public static class Fixtures
 {
-    public static string Root { get; } = Find();
+    public static string Root { get; } = Repository.Path("agent.Tests", "fixtures");
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "agent.Tests.csproj"))) return System.IO.Path.Combine(dir.FullName, "fixtures");
-            var nested = System.IO.Path.Combine(dir.FullName, "agent.Tests", "agent.Tests.csproj");
-            if (File.Exists(nested)) return System.IO.Path.Combine(dir.FullName, "agent.Tests", "fixtures");
-        }
-        throw new DirectoryNotFoundException($"agent.Tests/fixtures not found above {AppContext.BaseDirectory}");
-    }
 }

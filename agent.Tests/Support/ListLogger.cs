@@ -2,12 +2,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Agent.Tests.Support;
 
-/// <summary>Keeps every formatted log line, so a test can say "exactly one line said why".</summary>
+/// <summary>Keeps every formatted message, for tests that assert what a component said (or did not say).</summary>
 public sealed class ListLogger : ILogger
 {
-    private readonly List<string> _lines = [];
+    private readonly List<string> _messages = [];
 
-    public IReadOnlyList<string> Lines { get { lock (_lines) return [.. _lines]; } }
+    public IReadOnlyList<string> Messages
+    {
+        get { lock (_messages) return [.. _messages]; }
+    }
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -15,6 +18,6 @@ public sealed class ListLogger : ILogger
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        lock (_lines) _lines.Add($"{logLevel}: {formatter(state, exception)}");
+        lock (_messages) _messages.Add(formatter(state, exception));
     }
 }

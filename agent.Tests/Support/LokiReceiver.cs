@@ -21,6 +21,8 @@ public sealed class LokiReceiver : IAsyncDisposable
     private readonly Dictionary<string, long> _lastTimestamp = new(StringComparer.Ordinal);
     private readonly List<(string Stream, long TimestampNs, string Line)> _accepted = [];
     private readonly List<string> _rejections = [];
+    private readonly HashSet<(string Stream, long TimestampNs, string Line)> _distinct = [];
+    private int _duplicates;
     private int _requests;
 
     public LokiReceiver()
@@ -47,6 +49,12 @@ public sealed class LokiReceiver : IAsyncDisposable
     public IReadOnlyList<(string Stream, long TimestampNs, string Line)> Accepted
     {
         get { lock (_accepted) return [.. _accepted]; }
+    }
+
+    /// <summary>Accepted entries identical (stream, timestamp, line) to one accepted before: what Loki would store once, sent twice.</summary>
+    public int Duplicates
+    {
+        get { lock (_accepted) return _duplicates; }
     }
 
     public IReadOnlyList<string> Rejections
@@ -179,7 +187,9 @@ public sealed class LokiReceiver : IAsyncDisposable
                         ignored++;
                         continue;
                     }
-                    _accepted.Add((stream.Labels, entry.Timestamp.Seconds * 1_000_000_000 + entry.Timestamp.Nanos, entry.Line));
+                    var accepted = (stream.Labels, entry.Timestamp.Seconds * 1_000_000_000 + entry.Timestamp.Nanos, entry.Line);
+                    _accepted.Add(accepted);
+                    if (!_distinct.Add(accepted)) _duplicates++;
                 }
             }
             foreach (var (k, v) in last) _lastTimestamp[k] = v;

@@ -50,6 +50,23 @@ public sealed class MetricsBackend : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Prometheus on a given configuration file (rule files resolve beside it) with extra flags.</summary>
+    public static async Task<MetricsBackend> StartPrometheusWithConfigAsync(string binary, string configFile, IEnumerable<string> flags)
+    {
+        var dir = Directory.CreateTempSubdirectory("agent-prom-").FullName;
+        var port = FreePort.Next();
+        var process = ServerProcess.Start(binary,
+        [
+            $"--config.file={configFile}",
+            $"--storage.tsdb.path={dir}/data",
+            $"--web.listen-address=127.0.0.1:{port}",
+            .. flags,
+        ], dir);
+        var server = new MetricsBackend("prometheus", process, $"http://127.0.0.1:{port}", "/api/v1/write", dir);
+        await process.WaitReadyAsync(server.BaseUrl + "/-/ready", TimeSpan.FromSeconds(60));
+        return server;
+    }
+
     public static async Task<MetricsBackend> StartVictoriaMetricsAsync()
     {
         var binary = ServerBinary.Require("victoria-metrics");

@@ -19,7 +19,8 @@ public sealed class ServerProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static ServerProcess Start(string file, IEnumerable<string> args, string? workingDirectory = null)
+    public static ServerProcess Start(string file, IEnumerable<string> args, string? workingDirectory = null,
+        IDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -29,6 +30,10 @@ public sealed class ServerProcess : IAsyncDisposable
             WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        if (environment is not null)
+        {
+            foreach (var (k, v) in environment) psi.Environment[k] = v;
+        }
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var server = new ServerProcess(process);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);

@@ -12,7 +12,7 @@ public static class TestReport
     public static void Write(string line)
     {
         Console.WriteLine(line);
-        var path = Path.Combine(Fixtures.Root, "..", "..", "artifacts", "test-report.txt");
+        var path = Repository.Path("artifacts", "test-report.txt");
         lock (Gate)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -47,7 +47,7 @@ public static class CheckCommand
             var runners = MetricJobs.Create(loaded, NullLoggerFactory.Instance, docker);
             Checks.Collectors(loaded, runners, report);
             await ScrapeChecks.TargetsAsync(loaded, docker, report, ct);
-            Checks.LogFiles(loaded, report);
+            Checks.LogFiles(loaded, report, ct);
             await Checks.EndpointsAsync(loaded, report, ct);
             if (printMetrics)
             {

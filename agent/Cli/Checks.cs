@@ -68,8 +68,14 @@ internal static class Checks
             + "[logs.docker] enabled = false logs)");
     }
 
-    public static void LogFiles(AgentConfig config, CheckReport report)
+    /// <summary>
+    /// Walks each glob the way `agent run` does and opens what it would tail. A special file
+    /// (refused on purpose) is a warning; an unreadable file or directory loses logs, a failure.
+    /// Each is one sentence, the first few by name.
+    /// </summary>
+    public static void LogFiles(AgentConfig config, CheckReport report, CancellationToken ct)
     {
+        const int Named = 10;
         if (config.Loki.Count == 0 && config.Logs.Files.Count > 0)
         {
             report.Warn("logs.files", "configured but no [[loki]] endpoint: logs are not collected");
@@ -80,24 +86,33 @@ internal static class Checks
             foreach (var pattern in files.Paths)
             {
                 var what = $"logs.files[{i}]";
-                var glob = new FileGlob(pattern, files.Exclude);
-                var matched = 0;
-                var unreadable = new List<string>();
-                foreach (var file in glob.Files())
+                var scan = new FileGlob(pattern, files.Exclude).Scan(ct);
+                var skipped = scan.Skipped;
+                var readable = 0;
+                foreach (var (file, _) in scan.Files)
                 {
-                    matched++;
-                    try
+                    if (RegularFile.TryOpen(file, out var stream, out var refused))
                     {
-                        using var _ = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                        stream.Dispose();
+                        readable++;
                     }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    else
                     {
-                        unreadable.Add($"{file} ({e.Message})");
+                        skipped.Add(refused);
                     }
                 }
-                if (matched == 0) report.Warn(what, $"{pattern}: no file matches yet (new files are picked up when they appear)");
-                else if (unreadable.Count == 0) report.Pass(what, $"{pattern}: {matched} file(s) readable");
-                else report.Fail(what, $"{pattern}: {unreadable.Count} of {matched} unreadable: {string.Join(", ", unreadable.Take(5))}");
+                if (readable == 0 && skipped.Count == 0) report.Warn(what, $"{pattern}: no file matches yet (new files are picked up when they appear)");
+                else if (readable > 0) report.Pass(what, $"{pattern}: {readable} file(s) readable");
+                for (var n = 0; n < skipped.Count && n < Named; n++)
+                {
+                    var sentence = $"{pattern}: {skipped[n].Sentence}";
+                    if (skipped[n].Reason is SkipReason.UnreadableDirectory or SkipReason.UnreadableFile) report.Fail(what, sentence);
+                    else report.Warn(what, sentence);
+                }
+                if (skipped.Count <= Named) continue;
+                var more = $"{pattern}: and {skipped.Count - Named} more path(s) not tailed (`agent run` logs each once)";
+                if (skipped.Skip(Named).Any(s => s.Reason is SkipReason.UnreadableDirectory or SkipReason.UnreadableFile)) report.Fail(what, more);
+                else report.Warn(what, more);
             }
         }
     }

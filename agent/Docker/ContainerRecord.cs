@@ -22,6 +22,12 @@ public sealed record ContainerRecord(
 {
     public bool Running => State is "running" or "paused";
 
+    /// <summary>Ever started (a created container has no log yet).</summary>
+    public bool HasStarted => StartedAt > DateTimeOffset.MinValue;
+
+    /// <summary>When its last run ended (Unix ns), 0 while it never ended.</summary>
+    public long FinishedAtNs { get; init; }
+
     /// <summary>Addresses and ports, for scraping containers that ask for it (prometheus.io/scrape).</summary>
     public ContainerNetwork Network { get; init; } = ContainerNetwork.None;
 }

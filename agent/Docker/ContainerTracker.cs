@@ -43,7 +43,11 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
         _events = self.Counter("agent_docker_events_total", "Container events received from the Docker engine.");
     }
 
-    /// <summary>Raised (on the tracker's thread) for every container seen running: at each (re)connect and on start.</summary>
+    /// <summary>
+    /// Raised (on the tracker's thread) for every container that has run: at each (re)connect for
+    /// every listed container that ever started, and on each start, also when it has already
+    /// exited by the time it is inspected (its log is still there until it is removed).
+    /// </summary>
     public event Action<ContainerRecord>? Started;
 
     /// <summary>Raised (on the tracker's thread) after the set of containers or any container's state changed.</summary>
@@ -131,7 +135,7 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
             _firstSync.TrySetResult();
             foreach (var r in fresh)
             {
-                if (r.Running) Started?.Invoke(r);
+                if (r.HasStarted) Started?.Invoke(r);
             }
             await foreach (var message in messages.Reader.ReadAllAsync(ct))
             {
@@ -177,7 +181,7 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
             Publish();
         }
         Changed?.Invoke();
-        if (action == "start" && record is { Running: true }) Started?.Invoke(record);
+        if (action == "start" && record is not null) Started?.Invoke(record);
     }
 
     private static async Task<ContainerRecord?> InspectAsync(DockerClient client, string id, CancellationToken ct)
@@ -195,6 +199,9 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
         var started = DateTimeOffset.TryParse(state?.StartedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var s) && s.Year > 1
             ? s
             : DateTimeOffset.MinValue;
+        var finishedNs = DateTimeOffset.TryParse(state?.FinishedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var f) && f.Year > 1
+            ? (f.UtcDateTime - DateTime.UnixEpoch).Ticks * 100
+            : 0;
         return new ContainerRecord(
             c.ID,
             (c.Name ?? "").TrimStart('/'),
@@ -208,6 +215,7 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
             c.Config?.Tty ?? false,
             c.Config?.Labels is { } labels ? new Dictionary<string, string>(labels, StringComparer.Ordinal) : EmptyLabels)
         {
+            FinishedAtNs = finishedNs,
             Network = NetworkOf(c),
         };
     }

@@ -11,7 +11,9 @@ namespace Agent.Logs;
 /// as the old file draining and a new file appearing, and both are read in full.
 /// Files present at the very first start begin at their end; files that appear later, or
 /// while the agent was down, are read from the beginning; known files resume at their
-/// acknowledged position.
+/// acknowledged position. Only regular files are opened: a FIFO, socket, device or directory
+/// that matches, and a directory that cannot be listed, is reported once (log line and
+/// agent_logs_files_skipped_total) and left alone while the rest of the glob is tailed.
 /// </summary>
 public sealed class FileLogSource : IAsyncDisposable
 {
@@ -29,7 +31,8 @@ public sealed class FileLogSource : IAsyncDisposable
     private volatile bool _scanRequested;
     private readonly StreamClock _clock = new();
     private readonly Dictionary<string, FileTailer> _tailers = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _unreadableReported = new(StringComparer.Ordinal);
+    /// <summary>Paths reported as skipped and still skipped at the last scan: reported again only after they changed.</summary>
+    private readonly HashSet<string> _skippedReported = new(StringComparer.Ordinal);
     /// <summary>Recently truncated contents: their first bytes and where reading had got to.</summary>
     private readonly List<(string Fingerprint, long Offset)> _truncated = [];
     private readonly CancellationTokenSource _stop = new();
@@ -74,6 +77,8 @@ public sealed class FileLogSource : IAsyncDisposable
     {
         foreach (var root in _globs.Select(g => (g.Glob.Root, g.Glob.Recursive)).Distinct())
         {
+            // inotify on every directory of the whole file system (/proc included) is no hint worth its cost.
+            if (root.Recursive && root.Root == "/") continue;
             try
             {
                 if (!Directory.Exists(root.Root)) continue;
@@ -109,16 +114,23 @@ public sealed class FileLogSource : IAsyncDisposable
     {
         var initial = true;
         var lastScan = DateTime.MinValue;
+        var scanTook = TimeSpan.Zero;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                if (_scanRequested || DateTime.UtcNow - lastScan >= _scanInterval)
+                // Reading waits while a scan runs: a scan of a huge tree ("/**") runs less often
+                // (at most a tenth of the time), so the files found keep being read.
+                var since = DateTime.UtcNow - lastScan;
+                var spacing = scanTook * 10;
+                if ((_scanRequested && since >= spacing) || (since >= _scanInterval && since >= spacing))
                 {
                     _scanRequested = false;
-                    Scan(initial);
+                    var started = DateTime.UtcNow;
+                    Scan(initial, ct);
                     initial = false;
                     lastScan = DateTime.UtcNow;
+                    scanTook = lastScan - started;
                 }
                 await ReadAllAsync(ct);
                 await Task.Delay(_poll, ct);
@@ -135,24 +147,16 @@ public sealed class FileLogSource : IAsyncDisposable
         }
     }
 
-    private void Scan(bool initial)
+    private void Scan(bool initial, CancellationToken ct)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (glob, labels, fromBeginning, settings) in _globs)
         {
-            IEnumerable<string> paths;
-            try
+            var scan = glob.Scan(ct);
+            foreach (var refused in scan.Skipped) Skip(refused, skipped);
+            foreach (var (path, identity) in scan.Files)
             {
-                paths = glob.Files().ToList();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                ReportOnce(glob.Pattern, $"cannot list {glob.Root}: {e.Message}");
-                continue;
-            }
-            foreach (var path in paths)
-            {
-                var identity = FileIdentity.Of(path);
                 var key = identity.IsKnown ? identity.ToString() : "path:" + path;
                 if (!seen.Add(key)) continue;
                 if (_tailers.TryGetValue(key, out var existing))
@@ -162,9 +166,15 @@ public sealed class FileLogSource : IAsyncDisposable
                     existing.CheckReplaced();
                     continue;
                 }
-                if (Open(path, identity, labels, initial && !fromBeginning, settings) is { } tailer) _tailers[key] = tailer;
+                if (!RegularFile.TryOpen(path, out var file, out var refused))
+                {
+                    Skip(refused, skipped);
+                    continue;
+                }
+                _tailers[key] = Open(path, file, identity, labels, initial && !fromBeginning, settings);
             }
         }
+        _skippedReported.IntersectWith(skipped);
         var lag = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var tailer in _tailers.Values) lag[tailer.Path] = lag.GetValueOrDefault(tailer.Path) + tailer.Lag;
         _counters.SetFileLag(lag);
@@ -179,19 +189,8 @@ public sealed class FileLogSource : IAsyncDisposable
         _counters.FilesWatched.Set(_tailers.Count);
     }
 
-    private FileTailer? Open(string path, FileIdentity identity, Label[] labels, bool initialFromEnd, TailerSettings settings)
+    private FileTailer Open(string path, FileStream file, FileIdentity identity, Label[] labels, bool initialFromEnd, TailerSettings settings)
     {
-        FileStream file;
-        try
-        {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ReportOnce(path, $"cannot open {path}: {e.Message}");
-            return null;
-        }
-        _unreadableReported.Remove(path);
         // The identity of the handle we hold, not of whatever the path names a moment later.
         var held = FileIdentity.Of(file.SafeFileHandle);
         if (held.IsKnown) identity = held;
@@ -310,9 +309,13 @@ public sealed class FileLogSource : IAsyncDisposable
         _counters.FilesWatched.Set(_tailers.Count);
     }
 
-    private void ReportOnce(string what, string message)
+    /// <summary>Logged and counted the first time, and again only after the path was fine (or gone) for a scan.</summary>
+    private void Skip(SkippedPath refused, HashSet<string> skippedNow)
     {
-        if (_unreadableReported.Add(what)) _logger.LogWarning("{Message}", message);
+        skippedNow.Add(refused.Path);
+        if (!_skippedReported.Add(refused.Path)) return;
+        _counters.Skipped(refused);
+        _logger.LogWarning("{Message}", refused.Sentence);
     }
 
     public async ValueTask DisposeAsync()

@@ -11,6 +11,11 @@ public sealed class LogCounters(SelfMetrics metrics)
     public Counter LinesTruncated { get; } = metrics.Counter("agent_logs_lines_truncated_total", "Lines cut at max_line_size (marked \"…[truncated]\").");
     public Counter LinesDropped { get; } = metrics.Counter("agent_logs_lines_dropped_total", "Log lines not sent, by reason.", new Label("reason", "drop_expression"));
     public Gauge FilesWatched { get; } = metrics.Gauge("agent_logs_files_watched", "Log files currently open.");
+    /// <summary>Counts a path that a glob reached and that is not tailed, once per time it is reported.</summary>
+    public void Skipped(SkippedPath skipped) =>
+        metrics.Counter("agent_logs_files_skipped_total", "Paths matched by a log glob and not tailed (FIFOs, sockets, devices, directories, unreadable), by reason.",
+            new Label("reason", skipped.ReasonLabel)).Add();
+
     private const string FileLagName = "agent_logs_file_lag_bytes";
     private readonly HashSet<string> _lagPaths = new(StringComparer.Ordinal);
 

@@ -18,8 +18,8 @@ public sealed class ContainerDownAlertTests : IDisposable
     public async Task ContainerDown_fires_for_a_non_zero_exit_and_an_oom_kill_only()
     {
         await DockerEngine.RequireAsync();
-        var rules = Fixtures.Path("..", "..", "packaging", "monitor", "containers.rules.yml");
-        await using var prometheus = await MetricsBackend.StartPrometheusAsync(Path.GetFullPath(rules));
+        var rules = Repository.Path("packaging", "monitor", "containers.rules.yml");
+        await using var prometheus = await MetricsBackend.StartPrometheusAsync(rules);
         var crashed = DockerEngine.UniqueName("down-exit3");
         var oom = DockerEngine.UniqueName("down-oom");
         var fine = DockerEngine.UniqueName("down-exit0");

@@ -100,7 +100,7 @@ public sealed class DockerDiscoveryTests
             await WaitAsync(() => sink.Batches.Any(Ends), "a stale marker for up", log);
             Assert.All(sink.Batches.Single(Ends).Families.SelectMany(f => f.Samples), s => Assert.True(StaleMarkers.IsStale(s.Value)));
             Assert.Empty(manager.Loops);
-            Assert.Contains(log.Lines, l => l.Contains("container gone, series ended"));
+            Assert.Contains(log.Messages, l => l.Contains("container gone, series ended"));
         }
         finally
         {
@@ -113,7 +113,7 @@ public sealed class DockerDiscoveryTests
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"no {what} within 30 s\n{string.Join("\n", log.Lines)}");
+            Assert.True(DateTime.UtcNow < deadline, $"no {what} within 30 s\n{string.Join("\n", log.Messages)}");
             await Task.Delay(200);
         }
     }

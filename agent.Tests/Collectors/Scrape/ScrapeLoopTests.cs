@@ -92,15 +92,15 @@ public sealed class ScrapeLoopTests
             Assert.StartsWith("line ", status.Error);
             Assert.Equal(0, Report(sink, "up"));
         }
-        var line = Assert.Single(log.Lines);
-        Assert.StartsWith($"Warning: scrape app http://{server.Address}/metrics failed, up 0: line ", line);
+        var line = Assert.Single(log.Messages);
+        Assert.StartsWith($"scrape app http://{server.Address}/metrics failed, up 0: line ", line);
         Assert.True(line.Length < 400, line);
 
         server.Text = "ok 1\n";
         Assert.True((await loop.ScrapeOnceAsync(CancellationToken.None)).Up);
         Assert.Equal(1, Report(sink, "up"));
-        Assert.Equal(2, log.Lines.Count);
-        Assert.Contains("up again", log.Lines[1]);
+        Assert.Equal(2, log.Messages.Count);
+        Assert.Contains("up again", log.Messages[1]);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class ScrapeLoopTests
         using var client = http;
         var status = await loop.ScrapeOnceAsync(CancellationToken.None);
         Assert.Equal("line 1: label v: value of 1048576 bytes is over the limit of 2048", status.Error);
-        Assert.Single(log.Lines);
+        Assert.Single(log.Messages);
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class ScrapeLoopTests
             Assert.All(hangs, b => Assert.Equal(0, b.Families.Single(f => f.Name == "up").Samples[0].Value));
             Assert.All(hangs, b => Assert.InRange(b.Families.Single(f => f.Name == "scrape_duration_seconds").Samples[0].Value, 0.65, 1.5));
         }
-        Assert.Single(log.Lines, l => l.Contains("hangs") && l.Contains("no complete answer within the timeout (0.7s)"));
+        Assert.Single(log.Messages, l => l.Contains("hangs") && l.Contains("no complete answer within the timeout (0.7s)"));
         Assert.True(hanging.Requests >= 2);
     }
 

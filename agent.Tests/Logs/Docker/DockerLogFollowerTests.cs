@@ -156,4 +156,27 @@ public sealed class DockerLogFollowerTests : IDisposable
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             base.ReadAsync(buffer[..Math.Min(buffer.Length, readSize)], cancellationToken);
     }
+
+    [Fact]
+    public async Task A_stopped_container_moves_to_its_finish_only_once_its_last_line_is_acknowledged()
+    {
+        var follower = Follower(Container());
+        var entries = await ReadAsync(follower, int.MaxValue, true, Out($"{T1} a\n"), Out($"{T2} b\n"));
+        const long Finished = Ns1 + 10;
+        follower.Finished(Finished);
+        Assert.Null(_positions.FindContainer("c0ffee"));
+        follower.Acknowledge(entries[0].AckOffset);
+        Assert.Equal(Ns1, _positions.FindContainer("c0ffee"));
+        follower.Acknowledge(entries[1].AckOffset);
+        Assert.Equal(Finished, _positions.FindContainer("c0ffee"));
+    }
+
+    [Fact]
+    public async Task A_stopped_container_with_nothing_new_moves_to_its_finish_at_once()
+    {
+        var follower = Follower(Container(), after: Ns1);
+        Assert.Empty(await ReadAsync(follower, int.MaxValue, true, Out($"{T1} sent before\n")));
+        follower.Finished(Ns1 + 5);
+        Assert.Equal(Ns1 + 5, _positions.FindContainer("c0ffee"));
+    }
 }

@@ -1,13 +1,7 @@
 using System.Text.RegularExpressions;
 using Agent.Config;
-using Agent.Docker;
-using Agent.Exporters.Loki;
-using Agent.Logs;
-using Agent.Logs.Docker;
 using Agent.Pipeline;
-using Agent.Telemetry;
 using Agent.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
 namespace Agent.Tests.Logs.Docker;
@@ -16,7 +10,6 @@ namespace Agent.Tests.Logs.Docker;
 public sealed partial class DockerLogSourceTests : IAsyncLifetime
 {
     private const string NumberedScript = "i=0; while [ $i -lt 2000 ]; do i=$((i+1)); echo \"out $i\"; echo \"err $i\" >&2; done; sleep 600";
-    private static readonly Label[] Base = Labels.Sorted([new("host", "h1"), new("environment", "test")]);
     private readonly string _dir = Directory.CreateTempSubdirectory("agent-dlogs-").FullName;
     private readonly LokiReceiver _receiver = new();
     private readonly List<string> _containers = [];
@@ -30,51 +23,8 @@ public sealed partial class DockerLogSourceTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    /// <summary>Tracker → docker source → Loki exporter → receiver, as the agent wires it.</summary>
-    private sealed class Pipeline : IAsyncDisposable
-    {
-        public required ContainerTracker Tracker { get; init; }
-        public required PositionsStore Positions { get; init; }
-        public required LokiExporter Exporter { get; init; }
-        public required DockerLogSource Source { get; init; }
-        public required SelfMetrics Metrics { get; init; }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Source.StopAsync();
-            await Exporter.StopAsync(TimeSpan.FromSeconds(10));
-            await Source.DisposeAsync();
-            await Positions.DisposeAsync();
-            await Exporter.DisposeAsync();
-            await Tracker.DisposeAsync();
-        }
-    }
-
-    private async Task<Pipeline> StartAsync(Action<LogsSection>? configure = null, string? pushUrl = null, string dataDir = "data")
-    {
-        var metrics = new SelfMetrics();
-        var positions = new PositionsStore(Path.Combine(_dir, dataDir), NullLogger.Instance);
-        positions.Start();
-        var exporter = new LokiExporter(new LokiConfig
-        {
-            UrlValue = new Uri(pushUrl ?? _receiver.PushUrl),
-            TimeoutValue = TimeSpan.FromSeconds(5),
-            MinBackoffValue = TimeSpan.FromMilliseconds(20),
-            MaxBackoffValue = TimeSpan.FromMilliseconds(200),
-            BatchWaitValue = TimeSpan.FromMilliseconds(100),
-            BatchSize = 16384,
-            MaxPendingBatches = 4,
-        }, metrics, NullLogger.Instance) { AfterAcknowledge = positions.Save };
-        exporter.Start();
-        var logs = new LogsSection();
-        configure?.Invoke(logs);
-        var tracker = new ContainerTracker(DockerEngine.Endpoint, metrics, NullLogger.Instance);
-        var source = new DockerLogSource(logs, Base, tracker, DockerEngine.Endpoint, positions, exporter, metrics, NullLogger.Instance);
-        source.Start();
-        tracker.Start();
-        await tracker.FirstSync.WaitAsync(TimeSpan.FromSeconds(15));
-        return new Pipeline { Tracker = tracker, Positions = positions, Exporter = exporter, Source = source, Metrics = metrics };
-    }
+    private Task<ContainerLogPipeline> StartAsync(Action<LogsSection>? configure = null, string? pushUrl = null, string dataDir = "data") =>
+        ContainerLogPipeline.StartAsync(Path.Combine(_dir, dataDir), pushUrl ?? _receiver.PushUrl, configure);
 
     private async Task<string> RunContainerAsync(string prefix, IEnumerable<string> options, params string[] command)
     {

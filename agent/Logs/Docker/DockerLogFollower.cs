@@ -12,7 +12,9 @@ namespace Agent.Logs.Docker;
 /// from just after a known instant. Lines carry Docker's own timestamps; that timestamp is
 /// also the position: the store keeps the last one Loki acknowledged, so a restart asks the
 /// engine for what came after it. A full sink makes WriteAsync wait and reading stops; the
-/// engine keeps the log meanwhile.
+/// engine keeps the log meanwhile. A container that stopped is read to the end without
+/// following; once its last line is acknowledged the position moves to the instant it
+/// finished, so a restarted agent knows there is nothing more to read from it.
 /// </summary>
 public sealed class DockerLogFollower : IAckTarget
 {
@@ -33,6 +35,11 @@ public sealed class DockerLogFollower : IAckTarget
     private long _after;
     private long _resumeAfter;
     private long _cursor;
+    private readonly Lock _ackGate = new();
+    /// <summary>Timestamp of the last line handed to the sink, and the highest acknowledged.</summary>
+    private long _lastSent, _acked;
+    /// <summary>Set when the container stopped and its log was read to the end: its finish instant (Unix ns).</summary>
+    private long _finishedNs;
 
     /// <param name="after">Lines stamped at or before this instant (Unix ns) were delivered or are not wanted; 0 reads the whole log.</param>
     public DockerLogFollower(ContainerRecord container, Label[] sourceLabels, DockerLogSettings settings, long after,
@@ -45,6 +52,8 @@ public sealed class DockerLogFollower : IAckTarget
         _positions = positions;
         _counters = counters;
         _after = after;
+        _lastSent = after;
+        _acked = after;
         var labels = Labels.Merge(ContainerLabels(container), sourceLabels);
         _stdout = new LogStream(Labels.Merge([new Label("stream", "stdout")], labels));
         _stderr = new LogStream(Labels.Merge([new Label("stream", "stderr")], labels));
@@ -77,15 +86,18 @@ public sealed class DockerLogFollower : IAckTarget
         return Labels.Sorted(labels);
     }
 
-    /// <summary>Reads until the container stops (the engine ends the stream) or <paramref name="ct"/> fires.</summary>
-    public async Task FollowAsync(IContainerOperations containers, ILogSink sink, CancellationToken ct)
+    /// <summary>
+    /// Reads until the container stops (the engine ends the stream) or <paramref name="ct"/> fires;
+    /// without <paramref name="follow"/> (a container that is not running) only up to the log's end.
+    /// </summary>
+    public async Task FollowAsync(IContainerOperations containers, ILogSink sink, bool follow, CancellationToken ct)
     {
         var parameters = new ContainerLogsParameters
         {
             ShowStdout = true,
             ShowStderr = true,
             Timestamps = true,
-            Follow = true,
+            Follow = follow,
             Since = _after > 0 ? DockerTimestamp.Since(_after) : null,
         };
         using var stream = await containers.GetContainerLogsAsync(Id, parameters, ct);
@@ -148,7 +160,11 @@ public sealed class DockerLogFollower : IAckTarget
 
     private async ValueTask SendReadyAsync(ILogSink sink, CancellationToken ct)
     {
-        foreach (var entry in _ready) await sink.WriteAsync(entry, ct);
+        foreach (var entry in _ready)
+        {
+            lock (_ackGate) _lastSent = Math.Max(_lastSent, entry.AckOffset);
+            await sink.WriteAsync(entry, ct);
+        }
         _ready.Clear();
         // Only lines handed over count as read: a follow that failed half way resumes here.
         _after = _cursor;
@@ -193,7 +209,33 @@ public sealed class DockerLogFollower : IAckTarget
     }
 
     /// <summary>Loki took every line up to this timestamp.</summary>
-    public void Acknowledge(long offset) => _positions.AdvanceContainer(Id, Name, offset);
+    public void Acknowledge(long offset)
+    {
+        _positions.AdvanceContainer(Id, Name, offset);
+        long finished;
+        lock (_ackGate)
+        {
+            _acked = Math.Max(_acked, offset);
+            finished = _acked >= _lastSent ? _finishedNs : 0;
+        }
+        if (finished > 0) _positions.AdvanceContainer(Id, Name, finished);
+    }
+
+    /// <summary>
+    /// The container stopped at <paramref name="finishedNs"/> and its log was read to the end:
+    /// once every line handed over is acknowledged (now, if they are), the position moves there.
+    /// </summary>
+    public void Finished(long finishedNs)
+    {
+        if (finishedNs <= 0) return;
+        bool now;
+        lock (_ackGate)
+        {
+            _finishedNs = finishedNs;
+            now = _acked >= _lastSent;
+        }
+        if (now) _positions.AdvanceContainer(Id, Name, finishedNs);
+    }
 }
 
 /// <summary>How container lines are cut and processed (from [logs] and [logs.docker]).</summary>

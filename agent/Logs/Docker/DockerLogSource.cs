@@ -10,17 +10,22 @@ using Microsoft.Extensions.Logging;
 namespace Agent.Logs.Docker;
 
 /// <summary>
-/// Follows the log of every running container: those running when the tracker connects and
-/// every one that starts later, one follower per container id. A container with an
+/// Follows the log of every container that runs: those the tracker lists when it connects and
+/// every one that starts later, one follower per container id — also one that has already
+/// exited when the agent sees it (a short-lived job), whose log the engine keeps until the
+/// container is removed: that one is read to its end without following. A container with an
 /// acknowledged position resumes after it; one never seen is read from its beginning, except
-/// at the agent's very first start, where [logs] read_from "end" means "from now".
-/// When a container stops its stream ends; its next start follows it again.
+/// at the agent's very first start, where [logs] read_from "end" means "from now". A stopped
+/// container whose position reached the instant it finished has nothing left and is not asked
+/// again. When a container stops its stream ends; its next start follows it again.
 /// </summary>
 public sealed class DockerLogSource : IAsyncDisposable
 {
     /// <summary>Short: a container whose engine came back is read again within this, not after a long backoff.</summary>
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromSeconds(10);
+    /// <summary>Reads of stopped containers at once: a burst of short-lived jobs is drained a few at a time.</summary>
+    private const int ConcurrentDrains = 8;
 
     private readonly ContainerTracker _tracker;
     private readonly Uri _endpoint;
@@ -38,6 +43,7 @@ public sealed class DockerLogSource : IAsyncDisposable
     /// <summary>Followed containers that started again before their follower saw the previous run end.</summary>
     private readonly HashSet<string> _restarted = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private readonly SemaphoreSlim _drainGate = new(ConcurrentDrains, ConcurrentDrains);
     private readonly CancellationTokenSource _stop = new();
     private DockerSession? _session;
     private Task? _pruner;
@@ -70,7 +76,7 @@ public sealed class DockerLogSource : IAsyncDisposable
         // Containers the tracker announced before we subscribed.
         foreach (var container in _tracker.All())
         {
-            if (container.Running) OnStarted(container);
+            if (container.HasStarted) OnStarted(container);
         }
         _pruner = Task.Run(() => PruneLoopAsync(_stop.Token));
     }
@@ -88,6 +94,13 @@ public sealed class DockerLogSource : IAsyncDisposable
             }
             var known = _positions.FindContainer(container.Id);
             var after = known ?? (_positions.FirstStart && !_fromBeginning ? _startedNs : 0);
+            // Stopped, and delivered (or not wanted) up to the instant it finished: nothing to read.
+            if (!container.Running && container.FinishedAtNs > 0 && container.FinishedAtNs <= after)
+            {
+                // Remembered, so that a later start does not take it for a container never seen.
+                if (known is null) _positions.AdvanceContainer(container.Id, container.Name, after);
+                return;
+            }
             var follower = new DockerLogFollower(container, _labels, _settings, after, _positions, _counters);
             _followers[container.Id] = Task.Run(() => RunAsync(follower, markStart: known is null && after > 0, after, _stop.Token));
             _followed.Set(_followers.Count);
@@ -111,10 +124,20 @@ public sealed class DockerLogSource : IAsyncDisposable
         var reported = false;
         while (!ct.IsCancellationRequested)
         {
+            var follow = StillRunning(follower.Id);
             try
             {
                 var session = await SessionAsync(ct);
-                await follower.FollowAsync(session.Client.Containers, _sink, ct);
+                if (follow)
+                {
+                    await follower.FollowAsync(session.Client.Containers, _sink, follow: true, ct);
+                }
+                else
+                {
+                    await _drainGate.WaitAsync(ct);
+                    try { await follower.FollowAsync(session.Client.Containers, _sink, follow: false, ct); }
+                    finally { _drainGate.Release(); }
+                }
                 retry = TimeSpan.FromSeconds(1);
                 reported = false;
             }
@@ -137,15 +160,27 @@ public sealed class DockerLogSource : IAsyncDisposable
             }
             lock (_gate)
             {
-                if (!_restarted.Remove(follower.Id) && !StillRunning(follower.Id))
+                var restarted = _restarted.Remove(follower.Id);
+                var container = Find(follower.Id);
+                if (container is null)
                 {
+                    // Removed: its log went with it.
                     _followers.Remove(follower.Id);
                     _followed.Set(_followers.Count);
-                    _logger.LogInformation("container {Name} stopped; its log is no longer followed", follower.Name);
+                    return;
+                }
+                if (!restarted && !container.Running && !reported)
+                {
+                    // Stopped and read to its end: nothing more comes from this run.
+                    _followers.Remove(follower.Id);
+                    _followed.Set(_followers.Count);
+                    follower.Finished(container.FinishedAtNs);
+                    _logger.LogInformation("container {Name} stopped; its log was read to the end", follower.Name);
                     return;
                 }
             }
-            // Still running (the engine went away, or its stop is not known yet): look again shortly.
+            // Still running (its stop is not known yet, or it started again), or the read failed
+            // while the container and its log are still there: look again shortly.
             try { await Task.Delay(retry, ct); }
             catch (OperationCanceledException) { break; }
             retry = retry * 2 > MaxRetry ? MaxRetry : retry * 2;
@@ -158,13 +193,15 @@ public sealed class DockerLogSource : IAsyncDisposable
         }
     }
 
-    private bool StillRunning(string id)
+    private bool StillRunning(string id) => Find(id) is { Running: true };
+
+    private ContainerRecord? Find(string id)
     {
         foreach (var container in _tracker.All())
         {
-            if (container.Id == id) return container.Running;
+            if (container.Id == id) return container;
         }
-        return false;
+        return null;
     }
 
     /// <summary>One client for every follower; connected (and the API version negotiated) on first use.</summary>
@@ -221,5 +258,6 @@ public sealed class DockerLogSource : IAsyncDisposable
         _session?.Dispose();
         _stop.Dispose();
         _connectGate.Dispose();
+        _drainGate.Dispose();
     }
 }
