@@ -189,6 +189,36 @@ public sealed class ScrapeLoopTests
     }
 
     [Fact]
+    public async Task Basic_auth_and_bearer_token_files_are_sent_and_token_files_reread_per_scrape()
+    {
+        await using var server = new TargetServer { Text = "a 1\n" };
+        var basic = Job();
+        basic.BasicAuth = new BasicAuthConfig { Username = "scraper", Password = "s3cret" };
+        var (loop, _, _, http) = Loop(server, basic);
+        using (http) await loop.ScrapeOnceAsync(CancellationToken.None);
+        Assert.Contains($"Authorization: Basic {Convert.ToBase64String("scraper:s3cret"u8)}\r\n", server.LastRequest);
+
+        var tokenFile = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(tokenFile, "first\n");
+            var bearer = Job();
+            bearer.BearerTokenFile = tokenFile;
+            var (tokenLoop, _, _, tokenHttp) = Loop(server, bearer);
+            using var client = tokenHttp;
+            await tokenLoop.ScrapeOnceAsync(CancellationToken.None);
+            Assert.Contains("Authorization: Bearer first\r\n", server.LastRequest);
+            File.WriteAllText(tokenFile, "rotated");
+            await tokenLoop.ScrapeOnceAsync(CancellationToken.None);
+            Assert.Contains("Authorization: Bearer rotated\r\n", server.LastRequest);
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+        }
+    }
+
+    [Fact]
     public void Offsets_spread_targets_and_keep_their_phase()
     {
         var job = Job(interval: TimeSpan.FromSeconds(15));
