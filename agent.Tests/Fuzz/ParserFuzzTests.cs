@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Agent.Collectors;
 using Agent.Collectors.Containers.Cgroups;
+using Agent.Collectors.Exposition;
 using Agent.Collectors.Host.Procfs;
 using Agent.Collectors.Process.Procfs;
 using Agent.Config;
@@ -63,7 +64,11 @@ public sealed class ParserFuzzTests
         ["cgroup-memory-events"] = new(Under("containers", "memory.events"), b => MemoryEventsParser.Parse(b, out _, out _, out _)),
         ["cgroup-io-stat"] = new(Under("containers", "io.stat"), b => IoStatParser.Parse(b, [])),
         ["cgroup-blkio"] = new(Under("containers", "blkio.throttle.io_service_bytes"), b => BlkioServiceBytesParser.Parse(b, [])),
-        ["textfile"] = new(Under("host/textfile", "*.prom"), b => TextFormatParser.TryParse(Encoding.UTF8.GetString(b), [], out _)),
+        ["exposition"] = new(Under("host/textfile", "*.prom"), b =>
+        {
+            ExpositionFamilies.TryParse(b, ExpositionFormat.Text, [], out _);
+            ExpositionFamilies.TryParse(b, ExpositionFormat.OpenMetrics, [], out _);
+        }),
         ["config"] = new(Seeds("../../agent.toml.example"), b => ConfigLoader.Parse(Encoding.UTF8.GetString(b), "fuzz.toml", _ => null),
             e => e is ConfigException, Share: 0.2),
         ["positions"] = new([PositionsSeed()], b =>

@@ -137,7 +137,7 @@ public sealed class DebPackageTests : IDisposable
         var (code, stdout, stderr) = await Command.RunAsync(setpriv,
             AsServiceUser(caps, "/usr/bin/agent", "check", "--config", "/etc/agent/agent.toml", "--metrics"), Timeout,
             new Dictionary<string, string> { ["REMOTE_WRITE_URL"] = "http://127.0.0.1:1/api/v1/write", ["LOKI_URL"] = "http://127.0.0.1:1/loki/api/v1/push" });
-        var families = ExpositionParser.Parse(stdout);
+        var families = ExpositionText.Parse(stdout);
         Assert.True(families.ContainsKey("namedprocess_namegroup_open_filedesc"), $"exit {code}\n{stderr}");
         return families["namedprocess_namegroup_open_filedesc"].Samples.Single(s => s.Labels["groupname"] == group).Value;
     }
@@ -161,7 +161,7 @@ public sealed class DebPackageTests : IDisposable
                 AsServiceUser(UnitCaps, "/usr/bin/agent", "check", "--config", config, "--metrics"), Timeout,
                 new Dictionary<string, string> { ["REMOTE_WRITE_URL"] = "http://127.0.0.1:1/api/v1/write", ["LOKI_URL"] = "http://127.0.0.1:1/loki/api/v1/push" });
             Assert.Contains(stderr.Split('\n'), l => l.StartsWith("PASS", StringComparison.Ordinal) && l[4..].TrimStart().StartsWith("docker", StringComparison.Ordinal));
-            var families = ExpositionParser.Parse(stdout);
+            var families = ExpositionText.Parse(stdout);
             var memory = families["container_memory_usage_bytes"].Samples.Single(s => s.Labels.GetValueOrDefault("name") == name);
             Assert.True(memory.Value > 0, $"exit {code}: container memory {memory.Value}");
         }

@@ -27,14 +27,16 @@ public sealed class MetricsBackend : IAsyncDisposable
     public string Output => _process.Output;
 
     /// <param name="rulesFile">Alerting rules to load, evaluated every second.</param>
-    public static async Task<MetricsBackend> StartPrometheusAsync(string? rulesFile = null)
+    /// <param name="scrapeConfigs">YAML list items for scrape_configs, when the same Prometheus should also scrape directly.</param>
+    public static async Task<MetricsBackend> StartPrometheusAsync(string? rulesFile = null, string? scrapeConfigs = null)
     {
         var binary = ServerBinary.Require("prometheus");
         var dir = Directory.CreateTempSubdirectory("agent-prom-").FullName;
         var config = Path.Combine(dir, "prometheus.yml");
-        File.WriteAllText(config, rulesFile is null
+        File.WriteAllText(config, (rulesFile is null
             ? "global:\n  scrape_interval: 1h\n"
-            : $"global:\n  scrape_interval: 1h\n  evaluation_interval: 1s\nrule_files:\n  - {rulesFile}\n");
+            : $"global:\n  scrape_interval: 1h\n  evaluation_interval: 1s\nrule_files:\n  - {rulesFile}\n")
+            + (scrapeConfigs is null ? "" : $"scrape_configs:\n{scrapeConfigs}"));
         var port = FreePort.Next();
         var process = ServerProcess.Start(binary,
         [
@@ -117,6 +119,23 @@ public sealed class MetricsBackend : IAsyncDisposable
             foreach (var p in item.GetProperty("metric").EnumerateObject()) labels[p.Name] = p.Value.GetString()!;
             var value = double.Parse(item.GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
             result.Add((labels, value));
+        }
+        return result;
+    }
+
+    /// <summary>Every label set matching a selector within the last <paramref name="window"/> (the series API).</summary>
+    public async Task<List<Dictionary<string, string>>> SeriesAsync(string selector, TimeSpan window)
+    {
+        var end = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var start = end - (long)window.TotalSeconds;
+        var json = await _http.GetStringAsync($"{BaseUrl}/api/v1/series?match[]={Uri.EscapeDataString(selector)}&start={start}&end={end}");
+        using var doc = JsonDocument.Parse(json);
+        var result = new List<Dictionary<string, string>>();
+        foreach (var item in doc.RootElement.GetProperty("data").EnumerateArray())
+        {
+            var labels = new Dictionary<string, string>();
+            foreach (var p in item.EnumerateObject()) labels[p.Name] = p.Value.GetString()!;
+            result.Add(labels);
         }
         return result;
     }

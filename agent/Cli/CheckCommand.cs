@@ -10,7 +10,7 @@ namespace Agent.Cli;
 
 /// <summary>
 /// `agent check --config FILE [--metrics]`: is this node set up right? Config, data_dir,
-/// collectors, log paths, endpoints — one line each, exit 1 if any failed. With --metrics the
+/// collectors, scrape targets, log paths, endpoints — one line each, exit 1 if any failed. With --metrics the
 /// report goes to stderr and one collection cycle is printed on stdout in text format.
 /// </summary>
 public static class CheckCommand
@@ -47,6 +47,7 @@ public static class CheckCommand
             if (docker is not null) await Checks.DockerAsync(loaded, docker, report, ct);
             var runners = MetricJobs.Create(loaded, NullLoggerFactory.Instance, docker);
             Checks.Collectors(loaded, runners, report);
+            await ScrapeChecks.TargetsAsync(loaded, docker, report, ct);
             Checks.LogFiles(loaded, report, ct);
             await Checks.EndpointsAsync(loaded, report, ct);
             if (printMetrics)

@@ -20,6 +20,9 @@ public sealed class AgentConfig : ConfigTable
     public HostSection Host { get; set; } = new();
     public ProcessSection Process { get; set; } = new();
     public ContainersSection Containers { get; set; } = new();
+    public List<ScrapeConfig> Scrape { get; set; } = [];
+    [JsonPropertyName("scrape_docker")]
+    public DockerScrapeSection ScrapeDocker { get; set; } = new();
 
     /// <summary>Whether anything reads the Docker engine: container metrics, or container logs with a Loki to send them to.</summary>
     [JsonIgnore] public bool FollowsDocker => Containers.Enabled || (Logs.Docker.Enabled && Loki.Count > 0);

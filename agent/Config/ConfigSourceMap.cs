@@ -36,7 +36,10 @@ public sealed class ConfigSourceMap
                 var rawPath = raw.ToString();
                 if (isArray && i == segments.Count - 1)
                 {
-                    var next = arrayIndex.TryGetValue(rawPath, out var current) ? current + 1 : 0;
+                    // Counted per parent element: the first [[scrape.metric_relabel]] of scrape[1] is metric_relabel[0].
+                    var counter = resolved.ToString();
+                    var next = arrayIndex.TryGetValue(counter, out var current) ? current + 1 : 0;
+                    arrayIndex[counter] = next;
                     arrayIndex[rawPath] = next;
                     resolved.Append('[').Append(next).Append(']');
                 }

@@ -7,7 +7,7 @@ namespace Agent.Config;
 /// Collects all problems before failing; each names file, line, column (from the source map)
 /// and the key's dotted path.
 /// </summary>
-internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<string, string?> environment, string baseDirectory)
+internal sealed partial class ConfigValidator(string file, ConfigSourceMap map, Func<string, string?> environment, string baseDirectory)
 {
     /// <summary>Headers the exporters own; letting users override them would break the wire protocol.</summary>
     private static readonly string[] ReservedHeaders =
@@ -47,6 +47,7 @@ internal sealed class ConfigValidator(string file, ConfigSourceMap map, Func<str
         ValidateHost(config.Host);
         ValidateProcess(config.Process);
         ValidateContainers(config.Containers);
+        ValidateScrape(config);
         if (_problems.Count > 0) throw new ConfigException(_problems);
     }
 

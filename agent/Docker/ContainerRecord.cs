@@ -27,4 +27,7 @@ public sealed record ContainerRecord(
 
     /// <summary>When its last run ended (Unix ns), 0 while it never ended.</summary>
     public long FinishedAtNs { get; init; }
+
+    /// <summary>Addresses and ports, for scraping containers that ask for it (prometheus.io/scrape).</summary>
+    public ContainerNetwork Network { get; init; } = ContainerNetwork.None;
 }

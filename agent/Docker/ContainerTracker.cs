@@ -50,6 +50,9 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
     /// </summary>
     public event Action<ContainerRecord>? Started;
 
+    /// <summary>Raised (on the tracker's thread) after the set of containers or any container's state changed.</summary>
+    public event Action? Changed;
+
     /// <summary>Completes when the first list of containers is known.</summary>
     public Task FirstSync => _firstSync.Task;
 
@@ -127,6 +130,7 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
                 foreach (var r in fresh) _byId[r.Id] = r;
                 Publish();
             }
+            Changed?.Invoke();
             connected();
             _firstSync.TrySetResult();
             foreach (var r in fresh)
@@ -160,10 +164,13 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
         _events.Add();
         if (action == "destroy")
         {
+            bool removed;
             lock (_gate)
             {
-                if (_byId.Remove(id)) Publish();
+                removed = _byId.Remove(id);
+                if (removed) Publish();
             }
+            if (removed) Changed?.Invoke();
             return;
         }
         var record = await InspectAsync(client, id, ct);
@@ -173,6 +180,7 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
             else _byId[id] = record;
             Publish();
         }
+        Changed?.Invoke();
         if (action == "start" && record is not null) Started?.Invoke(record);
     }
 
@@ -208,7 +216,49 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
             c.Config?.Labels is { } labels ? new Dictionary<string, string>(labels, StringComparer.Ordinal) : EmptyLabels)
         {
             FinishedAtNs = finishedNs,
+            Network = NetworkOf(c),
         };
+    }
+
+    private static ContainerNetwork NetworkOf(ContainerInspectResponse c)
+    {
+        var addresses = new List<string>();
+        if (c.NetworkSettings?.Networks is { } networks)
+        {
+            foreach (var name in networks.Keys.Order(StringComparer.Ordinal))
+            {
+                if (networks[name]?.IPAddress is { Length: > 0 } ip) addresses.Add(ip);
+            }
+        }
+        var published = new Dictionary<int, PublishedPort>();
+        if (c.NetworkSettings?.Ports is { } ports)
+        {
+            foreach (var (spec, bindings) in ports)
+            {
+                if (bindings is null || bindings.Count == 0 || !TryTcpPort(spec, out var port)) continue;
+                var binding = bindings[0];
+                if (int.TryParse(binding.HostPort, CultureInfo.InvariantCulture, out var hostPort)) published[port] = new PublishedPort(binding.HostIP ?? "", hostPort);
+            }
+        }
+        var exposed = new List<int>();
+        if (c.Config?.ExposedPorts is { } declared)
+        {
+            foreach (var spec in declared.Keys)
+            {
+                if (TryTcpPort(spec, out var port)) exposed.Add(port);
+            }
+            exposed.Sort();
+        }
+        return new ContainerNetwork(c.HostConfig?.NetworkMode ?? "", addresses, published, exposed);
+    }
+
+    /// <summary>"9100/tcp" → 9100; UDP and SCTP ports cannot serve HTTP.</summary>
+    private static bool TryTcpPort(string spec, out int port)
+    {
+        var slash = spec.IndexOf('/');
+        port = 0;
+        return (slash < 0 || spec.AsSpan(slash + 1).SequenceEqual("tcp"))
+            && int.TryParse(slash < 0 ? spec : spec[..slash], CultureInfo.InvariantCulture, out port);
     }
 
     private static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>();

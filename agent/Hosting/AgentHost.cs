@@ -54,6 +54,13 @@ public static class AgentHost
         builder.Services.AddSingleton(sp => new RemoteWriteService(config, self, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RemoteWriteService>());
 
+        // Scraped samples are pushed only: a pull-mode agent leaves targets to the monitor's own scraper.
+        if (config.RemoteWrite.Count > 0 && Collectors.Scrape.ScrapeManager.Wanted(config))
+        {
+            builder.Services.AddHostedService(sp => new ScrapeService(new Collectors.Scrape.ScrapeManager(config,
+                sp.GetRequiredService<RemoteWriteService>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("scrape"), sp.GetService<ContainerTracker>())));
+        }
+
         builder.Services.AddHostedService(sp => new LogsService(config, self, sp.GetRequiredService<ILoggerFactory>(), sp.GetService<ContainerTracker>()));
 
         builder.Services.AddSingleton(sp => new MetricsLoop(

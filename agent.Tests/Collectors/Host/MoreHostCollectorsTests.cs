@@ -177,18 +177,4 @@ public sealed class MoreHostCollectorsTests
         Assert.Single(Family(f, "node_textfile_mtime_seconds").Samples);
         Assert.Equal(0, Value(Collect(new TextfileCollector("")), "node_textfile_scrape_error"));
     }
-
-    [Theory]
-    [InlineData("x 1 1700000000", "timestamps are not allowed")]
-    [InlineData("1x 1", "invalid metric name")]
-    [InlineData("x{a=\"1\",a=\"2\"} 1", "duplicate label a")]
-    [InlineData("x{a=1} 1", "invalid label")]
-    [InlineData("x{a=\"1} 1", "unterminated value")]
-    [InlineData("x abc", "invalid value")]
-    public void Text_format_parser_names_the_problem(string line, string problem)
-    {
-        Assert.False(TextFormatParser.TryParse("# ok\n" + line + "\n", [], out var error));
-        Assert.StartsWith("line 2: ", error);
-        Assert.Contains(problem, error);
-    }
 }

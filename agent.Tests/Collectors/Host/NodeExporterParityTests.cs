@@ -68,9 +68,9 @@ public sealed class NodeExporterParityTests(ITestOutputHelper output)
 
         using var http = new HttpClient();
         var before = DateTime.UtcNow;
-        var theirs = ExpositionParser.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/metrics"));
+        var theirs = ExpositionText.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/metrics"));
         var implemented = HostCollectors.Selected(new HostSection()).Select(d => d.Name).ToHashSet();
-        var ours = ExpositionParser.Parse(Render(implemented));
+        var ours = ExpositionText.Parse(Render(implemented));
         var elapsed = (DateTime.UtcNow - before).TotalSeconds;
 
         var expected = theirs.Values.Where(f => CollectorOf(f.Name) is { } c && implemented.Contains(c) && !NotEmitted.ContainsKey(f.Name)).ToList();
@@ -112,7 +112,7 @@ public sealed class NodeExporterParityTests(ITestOutputHelper output)
     }
 
     /// <summary>Series identity: the labels with non-empty values (Prometheus drops empty ones on ingestion).</summary>
-    private static string Key(ExpositionParser.Sample s) =>
+    private static string Key(ExpositionText.Sample s) =>
         string.Join(",", s.Labels.Where(l => l.Value.Length > 0).OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
 
     private static string Render(HashSet<string> names)

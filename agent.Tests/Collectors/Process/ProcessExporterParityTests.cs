@@ -67,8 +67,8 @@ public sealed class ProcessExporterParityTests(ITestOutputHelper output) : IDisp
     private static async Task<(List<string> Problems, string Line)> CompareAsync(ProcessCollector ours, HttpClient http, int port, ChildProcesses children)
     {
         var before = DateTime.UtcNow;
-        var mine = ExpositionParser.Parse(Render(ours));
-        var theirs = ExpositionParser.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/metrics"));
+        var mine = ExpositionText.Parse(Render(ours));
+        var theirs = ExpositionText.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/metrics"));
         var elapsed = (DateTime.UtcNow - before).TotalSeconds;
 
         var problems = new List<string>();
@@ -150,13 +150,13 @@ public sealed class ProcessExporterParityTests(ITestOutputHelper output) : IDisp
         return (problems, line);
     }
 
-    private static SortedSet<string> Groups(Dictionary<string, ExpositionParser.Family> families) =>
+    private static SortedSet<string> Groups(Dictionary<string, ExpositionText.Family> families) =>
         new(families["namedprocess_namegroup_num_procs"].Samples.Select(s => s.Labels["groupname"]), StringComparer.Ordinal);
 
-    private static double Value(Dictionary<string, ExpositionParser.Family> families, string family, string group, string? label, string? value) =>
+    private static double Value(Dictionary<string, ExpositionText.Family> families, string family, string group, string? label, string? value) =>
         families[family].Samples.Single(s => s.Labels["groupname"] == group && (label is null || s.Labels[label] == value)).Value;
 
-    private static string Key(ExpositionParser.Sample s) =>
+    private static string Key(ExpositionText.Sample s) =>
         string.Join(",", s.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
 
     private static string Render(ProcessCollector collector)

@@ -1,3 +1,4 @@
+using Agent.Collectors.Exposition;
 using Agent.Pipeline;
 
 namespace Agent.Collectors.Host;
@@ -33,7 +34,7 @@ public sealed class TextfileCollector(string directory) : ICollector
                 var parsed = new List<MetricFamily>();
                 try
                 {
-                    if (!TextFormatParser.TryParse(File.ReadAllText(file), parsed, out _))
+                    if (!ExpositionFamilies.TryParse(File.ReadAllBytes(file), ExpositionFormat.Text, parsed, out _))
                     {
                         error = 1;
                         continue;

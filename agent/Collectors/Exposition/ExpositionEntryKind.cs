@@ -1,0 +1,9 @@
+namespace Agent.Collectors.Exposition;
+
+public enum ExpositionEntryKind
+{
+    Sample,
+    Help,
+    Type,
+    Unit,
+}
