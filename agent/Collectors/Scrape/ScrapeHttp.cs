@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Agent.Config;
@@ -21,7 +20,6 @@ public sealed class ScrapeHttp : IDisposable
         _settings = settings;
         _http = new HttpClient(handler ?? new SocketsHttpHandler
         {
-            AutomaticDecompression = DecompressionMethods.GZip,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = settings.TimeoutValue,
             UseCookies = false,
@@ -38,6 +36,8 @@ public sealed class ScrapeHttp : IDisposable
         var request = new HttpRequestMessage(HttpMethod.Get, url);
         var headers = request.Headers;
         headers.TryAddWithoutValidation("Accept", Exposition.ExpositionContentType.Accept);
+        // gzip only, decompressed by the loop: the handler's automatic decompression would link Brotli and Deflate too.
+        headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
         headers.UserAgent.ParseAdd(Exporters.Http.EndpointClient.UserAgent);
         headers.TryAddWithoutValidation("X-Prometheus-Scrape-Timeout-Seconds", _timeoutHeader);
         if (_settings.BasicAuth is { } basic)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using Agent.Collectors.Exposition;
 using Agent.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -119,7 +120,8 @@ public sealed class ScrapeLoop : IAsyncDisposable
             status = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode) return (status, 0, default, $"HTTP {status} {response.ReasonPhrase}");
             var format = ExpositionContentType.FromMediaType(response.Content.Headers.ContentType?.MediaType);
-            await using var stream = await response.Content.ReadAsStreamAsync(deadline.Token);
+            await using var raw = await response.Content.ReadAsStreamAsync(deadline.Token);
+            await using var stream = IsGzip(response) ? new GZipStream(raw, CompressionMode.Decompress) : raw;
             var length = 0;
             var limit = settings.BodySizeLimit;
             while (true)
@@ -140,6 +142,15 @@ public sealed class ScrapeLoop : IAsyncDisposable
         {
             return (status, 0, default, e.InnerException is { } inner && e is HttpRequestException ? $"{e.Message} ({inner.Message})" : e.Message);
         }
+    }
+
+    private static bool IsGzip(HttpResponseMessage response)
+    {
+        foreach (var encoding in response.Content.Headers.ContentEncoding)
+        {
+            if (string.Equals(encoding, "gzip", StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
     }
 
     private void AddReport(List<MetricFamily> families, bool up, TimeSpan duration, ScrapeResult result)

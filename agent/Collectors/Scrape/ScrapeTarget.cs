@@ -32,6 +32,4 @@ public sealed class ScrapeTarget
 
     /// <summary>Identity for discovery: the same container port found again is the same target.</summary>
     public string Key => $"{Job}\n{Url.AbsoluteUri}";
-
-    public override string ToString() => $"{Job} {Url}";
 }
