@@ -257,11 +257,11 @@ public sealed class ConfigLoaderTests
 
     [Theory]
     [InlineData("buffer = \"tape\"", "3:1: remote_write[0].buffer: \"tape\" is not \"disk\" or \"memory\"")]
-    [InlineData("max_buffer_bytes = 1000", "3:1: remote_write[0].max_buffer_bytes: must be at least 1048576 (1 MiB), got 1000")]
+    [InlineData("max_buffer_bytes = 1000", "3:1: remote_write[0].max_buffer_bytes: 1000 is out of range: allowed 1048576 to 1099511627776 bytes")]
     [InlineData("max_buffer_age = \"forever\"", "3:1: remote_write[0].max_buffer_age: \"forever\" is not a duration")]
-    [InlineData("buffer_sync_interval = \"1ms\"", "3:1: remote_write[0].buffer_sync_interval: \"1ms\" is below the minimum of 10 ms")]
-    [InlineData("max_shards = 0", "3:1: remote_write[0].max_shards: must be between 1 and 64, got 0")]
-    [InlineData("max_shards = 65", "3:1: remote_write[0].max_shards: must be between 1 and 64, got 65")]
+    [InlineData("buffer_sync_interval = \"1ms\"", "3:1: remote_write[0].buffer_sync_interval: \"1ms\" is out of range: allowed 10ms to 10m")]
+    [InlineData("max_shards = 0", "3:1: remote_write[0].max_shards: 0 is out of range: allowed 1 to 64 shards")]
+    [InlineData("max_shards = 65", "3:1: remote_write[0].max_shards: 65 is out of range: allowed 1 to 64 shards")]
     public void Buffer_keys_are_checked(string line, string expected) =>
         Assert.Contains(expected, Problems($"[[remote_write]]\nurl = \"http://a/\"\n{line}"));
 

@@ -74,7 +74,7 @@ public sealed class ScrapeConfigTests
         Assert.Contains("scrape[0].metric_relabel[0].regex: invalid regular expression", problems);
         Assert.Contains("agent.toml:10:1: scrape[1].job_name: \"a\" is used by another [[scrape]] job", problems);
         Assert.Contains("scrape[1].targets: needs at least one target", problems);
-        Assert.Contains("scrape[1].sample_limit: must be 0 (no limit) or positive, got -1", problems);
+        Assert.Contains("scrape[1].sample_limit: -1 is out of range: allowed 0 to 100000000 samples", problems);
         Assert.Contains("agent.toml:15:1: scrape_docker.scheme: \"gopher\" must be \"http\" or \"https\"", problems);
     }
 

@@ -98,4 +98,22 @@ public sealed class RemoteWriteEncoderTests
         Assert.Equal((2L, 0, 2), (second.Single().Batch.TimestampMs, second.Single().Start, second.Single().Count));
         Assert.Equal(8, queue.Samples);
     }
+
+    [Fact]
+    public void Queue_keeps_a_batch_larger_than_its_capacity_whole_and_drops_older_ones()
+    {
+        var small = new MetricFamily("x", "h", MetricType.Gauge);
+        for (var i = 0; i < 3; i++) small.Add([new("i", i.ToString())], i);
+        var large = new MetricFamily("y", "h", MetricType.Gauge);
+        for (var i = 0; i < 50; i++) large.Add([new("i", i.ToString())], i);
+        var queue = new SampleQueue(capacity: 10, maxSamplesPerSend: 4);
+
+        Assert.Equal(0, queue.Enqueue(Batch("node", 1, small)));
+        // One scrape of 50 series: the 3 older samples make room, none of the 50 is cut.
+        Assert.Equal(3, queue.Enqueue(Batch("scrape", 2, large)));
+        Assert.Equal(50, queue.Samples);
+        var taken = 0;
+        while (queue.Take() is { Count: > 0 } chunks) taken += chunks.Sum(c => c.Count);
+        Assert.Equal(50, taken);
+    }
 }

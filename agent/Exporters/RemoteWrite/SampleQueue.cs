@@ -6,7 +6,8 @@ namespace Agent.Exporters.RemoteWrite;
 /// The bounded in-memory queue in front of one remote-write endpoint, measured in samples.
 /// Batches are cut into chunks of at most max_samples_per_send on the way in; when full, the
 /// oldest chunks go first: during an outage the newest data is the most useful, and memory
-/// stays bounded whatever the monitor does.
+/// stays bounded whatever the monitor does. The batch just added is never cut, so one scrape
+/// larger than the capacity (a 50,000-series target) still reaches the disk buffer whole.
 /// </summary>
 public sealed class SampleQueue(int capacity, int maxSamplesPerSend)
 {
@@ -31,7 +32,7 @@ public sealed class SampleQueue(int capacity, int maxSamplesPerSend)
                 _chunks.AddLast(chunk);
                 _samples += chunk.Count;
             }
-            while (_samples > capacity && _chunks.First is { } oldest)
+            while (_samples > capacity && _chunks.First is { } oldest && !ReferenceEquals(oldest.Value.Batch, batch))
             {
                 _chunks.RemoveFirst();
                 _samples -= oldest.Value.Count;
