@@ -16,7 +16,7 @@ public sealed class MetricsClientTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string Config(int port, string textfileDir = "") => WriteConfig($"""
+    private string Config(int port, string textfileDir = "", string extra = "") => WriteConfig($"""
         [agent]
         data_dir = "{_dir}/data"
         interval = "1h"
@@ -34,6 +34,7 @@ public sealed class MetricsClientTests : IDisposable
         enabled = false
         [logs.docker]
         enabled = false
+        {extra}
         """);
 
     private string WriteConfig(string text)
@@ -105,8 +106,18 @@ public sealed class MetricsClientTests : IDisposable
     public async Task Out_of_file_descriptors_the_accept_loop_backs_off_and_recovers()
     {
         var port = FreePort.Next();
-        await using var agent = AgentProcess.Start(["run", "--config", Config(port)]);
+        // The JIT build these tests run opens assembly files and maps new code through a memfd
+        // (W^X) as it goes, and dies with "Out of memory." when that fails; the published native
+        // binary does neither. So W^X is off, and a push to a closed port has the warning path
+        // (ErrorText, a warn line) compiled before descriptors run out.
+        var closed = FreePort.Next();
+        await using var agent = AgentProcess.Start(
+            ["run", "--config", Config(port, extra: $"[[remote_write]]\nurl = \"http://127.0.0.1:{closed}/api/v1/write\"\nmin_backoff = \"5s\"")],
+            new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0" });
         await ScrapeAsync(port, TimeSpan.FromSeconds(30));
+        var warmed = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!agent.Output.Contains("retrying", StringComparison.Ordinal) && DateTime.UtcNow < warmed) await Task.Delay(100);
+        await Task.Delay(1000);
         await agent.LimitOpenFilesAsync(agent.OpenDescriptors() + 16);
 
         var clients = new List<Socket>();
@@ -117,6 +128,7 @@ public sealed class MetricsClientTests : IDisposable
             clients.Add(socket);
         }
         await Task.Delay(500);
+        Assert.False(agent.HasExited, $"the agent died out of file descriptors:\n{agent.Output}");
         var cpuBefore = CpuSeconds(agent.Id);
         await Task.Delay(3000);
         var cpu = CpuSeconds(agent.Id) - cpuBefore;

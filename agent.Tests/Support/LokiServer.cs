@@ -20,7 +20,8 @@ public sealed class LokiServer : IAsyncDisposable
     public string PushUrl => BaseUrl + "/loki/api/v1/push";
     public string Output => _process.Output;
 
-    public static async Task<LokiServer> StartAsync()
+    /// <param name="limits">Lines of YAML under limits_config (like "max_global_streams_per_user: 3").</param>
+    public static async Task<LokiServer> StartAsync(string limits = "")
     {
         var binary = ServerBinary.Require("loki", "LOKI_BIN");
         var dir = Directory.CreateTempSubdirectory("agent-loki-").FullName;
@@ -57,7 +58,7 @@ public sealed class LokiServer : IAsyncDisposable
                     period: 24h
             analytics:
               reporting_enabled: false
-            """);
+            """ + (limits.Length == 0 ? "" : $"\nlimits_config:\n  {limits.Replace("\n", "\n  ", StringComparison.Ordinal)}\n"));
         var process = ServerProcess.Start(binary, [$"-config.file={config}"], dir);
         var server = new LokiServer(process, $"http://127.0.0.1:{http}", dir);
         await process.WaitReadyAsync(server.BaseUrl + "/ready", TimeSpan.FromSeconds(90));

@@ -40,13 +40,13 @@ public static class ErrorText
         switch (e)
         {
             case FileNotFoundException f:
-                return $"{Path(f.FileName, f.Message)}: no such file";
+                return $"{PathIn(f.FileName, f.Message)}: no such file";
             case DirectoryNotFoundException d:
-                return $"{Path(null, d.Message)}: a directory on the path does not exist";
+                return $"{PathIn(null, d.Message)}: a directory on the path does not exist";
             case PathTooLongException p:
-                return $"{Path(null, p.Message)}: path too long";
+                return $"{PathIn(null, p.Message)}: path too long";
             case UnauthorizedAccessException u:
-                return $"{Path(null, u.Message)}: permission denied";
+                return $"{PathIn(null, u.Message)}: permission denied";
             case SocketException s:
                 return s.Message.Length > 0 && !IsResourceKey(s.Message) ? s.Message : $"socket error {s.SocketErrorCode}";
             case TaskCanceledException or OperationCanceledException or TimeoutException:
@@ -134,7 +134,7 @@ public static class ErrorText
         return path.Length > 0 ? $"{path}: {text}" : text;
     }
 
-    private static string Path(string? fileName, string message)
+    private static string PathIn(string? fileName, string message)
     {
         if (!string.IsNullOrEmpty(fileName)) return fileName;
         var arguments = Arguments(message);
