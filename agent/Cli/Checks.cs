@@ -65,7 +65,7 @@ internal static class Checks
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                report.Fail(what, $"{dir}: {e.Message}");
+                report.Fail(what, $"{dir}: {ErrorText.Of(e)}");
             }
         }
     }

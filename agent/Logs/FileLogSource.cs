@@ -95,7 +95,7 @@ public sealed class FileLogSource : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or PlatformNotSupportedException)
             {
-                _logger.LogDebug("not watching {Root} ({Error}); new files are found by the periodic scan", root.Root, e.Message);
+                _logger.LogDebug("not watching {Root} ({Error}); new files are found by the periodic scan", root.Root, ErrorText.Of(e));
             }
         }
     }

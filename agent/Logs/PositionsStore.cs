@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Agent.Telemetry;
 
 namespace Agent.Logs;
 
@@ -55,7 +56,7 @@ public sealed class PositionsStore : IAsyncDisposable
             var aside = $"{_path}.corrupt-{DateTime.UtcNow:yyyyMMddTHHmmssZ}";
             try { File.Move(_path, aside, overwrite: true); } catch (IOException) { }
             _logger.LogError("positions file {Path} is unreadable ({Error}); kept as {Aside}; files present now are read from their end",
-                _path, e.Message, aside);
+                _path, ErrorText.Of(e), aside);
             _byKey.Clear();
             _containers.Clear();
             FirstStart = true;
@@ -197,7 +198,7 @@ public sealed class PositionsStore : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             lock (_gate) _dirty = true;
-            _logger.LogError("cannot write positions file {Path}: {Error}", _path, e.Message);
+            _logger.LogError("cannot write positions file {Path}: {Error}", _path, ErrorText.Of(e));
         }
     }
 

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using Agent.Collectors.Exposition;
 using Agent.Pipeline;
 using Microsoft.Extensions.Logging;
+using Agent.Telemetry;
 
 namespace Agent.Collectors.Scrape;
 
@@ -140,7 +141,7 @@ public sealed class ScrapeLoop : IAsyncDisposable
         }
         catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException)
         {
-            return (status, 0, default, e.InnerException is { } inner && e is HttpRequestException ? $"{e.Message} ({inner.Message})" : e.Message);
+            return (status, 0, default, ErrorText.Of(e));
         }
     }
 

@@ -155,7 +155,7 @@ public sealed class DockerLogSource : IAsyncDisposable
             catch (Exception e)
             {
                 // One line per outage of this follower, not one per retry.
-                if (!reported) _logger.LogWarning("log of container {Name}: {Error}; retrying", follower.Name, e.Message);
+                if (!reported) _logger.LogWarning("log of container {Name}: {Error}; retrying", follower.Name, ErrorText.Of(e));
                 reported = true;
             }
             lock (_gate)

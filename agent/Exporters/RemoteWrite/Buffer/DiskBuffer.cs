@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using Agent.Telemetry;
 
 namespace Agent.Exporters.RemoteWrite.Buffer;
 
@@ -268,7 +269,7 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _logger.LogWarning("{Endpoint}: cannot delete {Segment}: {Message}", _name, segment.Path, e.Message);
+            _logger.LogWarning("{Endpoint}: cannot delete {Segment}: {Message}", _name, segment.Path, ErrorText.Of(e));
         }
     }
 
@@ -302,7 +303,7 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    _logger.LogError("{Endpoint}: cannot read {Segment}: {Message}; its unread records are lost", _name, segment.Path, e.Message);
+                    _logger.LogError("{Endpoint}: cannot read {Segment}: {Message}; its unread records are lost", _name, segment.Path, ErrorText.Of(e));
                     _unread -= segment.Records - segment.RecordsRead - segment.SettledAhead;
                     segment.RecordsRead = segment.Records;
                     segment.SettledAhead = 0;
@@ -431,14 +432,14 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
         _fallback = true;
         _metrics.Fallback.Set(1);
         _logger.LogCritical("{Endpoint}: DISK BUFFER FAILED at {Dir}: {Message}. Buffering in memory (up to max_buffer_bytes) until the agent restarts: "
-            + "what is buffered from now on does not survive a restart. Free space or fix permissions, then restart the agent.", _name, _dir, e.Message);
+            + "what is buffered from now on does not survive a restart. Free space or fix permissions, then restart the agent.", _name, _dir, ErrorText.Of(e));
         try
         {
             SealWriting();
         }
         catch (Exception sealError) when (sealError is IOException or UnauthorizedAccessException)
         {
-            _logger.LogDebug("{Endpoint}: closing the segment after the failure: {Message}", _name, sealError.Message);
+            _logger.LogDebug("{Endpoint}: closing the segment after the failure: {Message}", _name, ErrorText.Of(sealError));
         }
     }
 
@@ -453,7 +454,7 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                _logger.LogWarning("{Endpoint}: closing {Dir}: {Message}", _name, _dir, e.Message);
+                _logger.LogWarning("{Endpoint}: closing {Dir}: {Message}", _name, _dir, ErrorText.Of(e));
             }
             _reader?.Dispose();
             _reader = null;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Agent.Telemetry;
 
 namespace Agent.Exporters.RemoteWrite.Buffer;
 
@@ -49,7 +50,7 @@ public sealed class Ledger(long mark, IReadOnlyCollection<long> settled)
         }
         catch (IOException e)
         {
-            problem = $"{path}: {e.Message}";
+            problem = $"{path}: {ErrorText.Of(e)}";
             return Empty;
         }
     }
