@@ -23,13 +23,14 @@ stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 pkg="$stage/agent"
 install -d -m 0755 "$pkg/DEBIAN" "$pkg/usr/bin" "$pkg/etc/agent" "$pkg/lib/systemd/system" \
-  "$pkg/usr/share/doc/agent/examples" "$pkg/usr/share/man/man1"
+  "$pkg/usr/share/doc/agent/examples" "$pkg/usr/share/man/man1" "$pkg/usr/share/lintian/overrides"
 install -m 0755 "$binary" "$pkg/usr/bin/agent"
 install -m 0644 "$here/agent.toml" "$pkg/etc/agent/agent.toml"
 install -m 0644 "$here/agent.env" "$pkg/etc/agent/agent.env"
 install -m 0644 "$root/packaging/agent.service" "$pkg/lib/systemd/system/agent.service"
 install -m 0644 "$root/agent.toml.example" "$pkg/usr/share/doc/agent/examples/agent.toml.example"
 install -m 0644 "$here/copyright" "$pkg/usr/share/doc/agent/copyright"
+install -m 0644 "$here/lintian-overrides" "$pkg/usr/share/lintian/overrides/agent"
 sed -e "s/@VERSION@/$version/" -e "s/@COMMIT@/$commit/" -e "s/@DATE@/$date_rfc/" "$here/changelog" \
   | gzip -9n > "$pkg/usr/share/doc/agent/changelog.gz"
 sed -e "s/@VERSION@/$version/" "$here/agent.1" | gzip -9n > "$pkg/usr/share/man/man1/agent.1.gz"
