@@ -3,8 +3,9 @@ using Xunit;
 namespace Agent.Tests.Support;
 
 /// <summary>
-/// The .deb that `./build.sh package` makes (native AOT publish, then packaging/deb), built once
-/// per test run. Installing it needs root and dpkg: elsewhere the test skips, under CI it fails.
+/// The .deb that `./build.sh package` makes (native AOT publish, then packaging/deb): the one
+/// `./build.sh test` built before the tests (AGENT_DEB), or built here once per test run.
+/// Installing it needs root and dpkg: elsewhere the test skips, under CI it fails.
 /// </summary>
 public static class DebPackage
 {
@@ -23,6 +24,10 @@ public static class DebPackage
         try
         {
             if (_path is not null) return _path;
+            if (Environment.GetEnvironmentVariable("AGENT_DEB") is { Length: > 0 } prebuilt && File.Exists(prebuilt))
+            {
+                return _path = prebuilt;
+            }
             var output = await Command.RunCheckedAsync(Repository.Path("build.sh"), ["package", "linux-x64"], TimeSpan.FromMinutes(15));
             var deb = output.Split('\n').Select(l => l.Trim()).Last(l => l.EndsWith(".deb", StringComparison.Ordinal));
             _path = Path.IsPathRooted(deb) ? deb : Repository.Path(deb);
