@@ -13,6 +13,7 @@ namespace Agent.Tests.Hosting;
 /// any of the four agent runs collected must be in Prometheus, once, and the buffer must empty.
 /// bench/outage.sh runs the same at full length beside vmagent and Prometheus agent mode.
 /// </summary>
+[Collection(nameof(RunsAlone))]
 public sealed class AgentOutageTests : IDisposable
 {
     private const string Host = "outage-host";

@@ -10,6 +10,7 @@ using Xunit;
 
 namespace Agent.Tests.Logs;
 
+[Collection(nameof(RunsAlone))]
 public sealed class FileLogSourceTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("agent-logs-").FullName;

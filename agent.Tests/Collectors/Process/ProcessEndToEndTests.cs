@@ -8,6 +8,7 @@ namespace Agent.Tests.Collectors.Process;
 /// defaults, pushing every second to a stock Prometheus, where the dashboards' "top CPU
 /// group" query finds the busy loop the test keeps running.
 /// </summary>
+[Collection(nameof(RunsAlone))]
 public sealed class ProcessEndToEndTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("agent-process-e2e-").FullName;

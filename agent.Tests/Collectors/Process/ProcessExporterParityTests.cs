@@ -16,6 +16,7 @@ namespace Agent.Tests.Collectors.Process;
 /// times and fds for the test's groups; memory within 10 %; CPU counters within the time
 /// between the two reads.
 /// </summary>
+[Collection(nameof(RunsAlone))]
 public sealed class ProcessExporterParityTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("agent-pe-").FullName;

@@ -8,7 +8,7 @@ namespace Agent.Tests.Logs.Docker;
 /// Short-lived containers in a burst: the engine is saturated starting them, so this runs alone,
 /// neither slowed by nor slowing the other engine tests.
 /// </summary>
-[Collection(nameof(DockerBurstCollection))]
+[Collection(nameof(RunsAlone))]
 public sealed class DockerLogBurstTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("agent-dburst-").FullName;
@@ -74,6 +74,3 @@ public sealed class DockerLogBurstTests : IAsyncLifetime
         Assert.Equal(Containers * Lines, names.Sum(n => Of(n).Count));
     }
 }
-
-[CollectionDefinition(nameof(DockerBurstCollection), DisableParallelization = true)]
-public sealed class DockerBurstCollection;

@@ -8,6 +8,7 @@ namespace Agent.Tests.Logs.Docker;
 /// (SIGTERM) mid-stream and started again on the same data_dir: every line arrives, and
 /// duplicates stay within one batch per kill.
 /// </summary>
+[Collection(nameof(RunsAlone))]
 public sealed class DockerLogRestartTests : IDisposable
 {
     private const int Lines = 2000;
