@@ -44,6 +44,11 @@ public sealed class ProcessExporterParityTests(ITestOutputHelper output) : IDisp
         await using var exporter = ServerProcess.Start(binary, [$"-config.path={config}", $"-web.listen-address=127.0.0.1:{port}", "-gather-smaps=false"]);
         await exporter.WaitReadyAsync($"http://127.0.0.1:{port}/metrics", TimeSpan.FromSeconds(30));
 
+        // A process counts in full only if it started after the counting began, and both tools
+        // date a start from /proc/stat's btime, a whole second that can be up to 1 s before the
+        // real boot (0.95 s on these machines): a child started sooner would count from its first
+        // read in one tool or both, and the busy loop would show (almost) no CPU.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
         using var children = new ChildProcesses();
         children.StartSleepers(50);
         children.StartBusy();
