@@ -112,6 +112,16 @@ public sealed class DockerLogSource : IAsyncDisposable
     /// crash before the first acknowledgement does not make the next start a first start again
     /// and skip what was written in between.
     /// </param>
+    private static readonly TimeSpan DrainSettle = TimeSpan.FromSeconds(2);
+
+    /// <summary>Reads a stopped container's log to its current end, a few containers at a time.</summary>
+    private async Task DrainAsync(DockerLogFollower follower, DockerSession session, CancellationToken ct)
+    {
+        await _drainGate.WaitAsync(ct);
+        try { await follower.FollowAsync(session.Client.Containers, _sink, follow: false, ct); }
+        finally { _drainGate.Release(); }
+    }
+
     private async Task RunAsync(DockerLogFollower follower, bool markStart, long after, CancellationToken ct)
     {
         _logger.LogInformation("following the log of container {Name} ({Id})", follower.Name, follower.Id[..Math.Min(12, follower.Id.Length)]);
@@ -134,9 +144,12 @@ public sealed class DockerLogSource : IAsyncDisposable
                 }
                 else
                 {
-                    await _drainGate.WaitAsync(ct);
-                    try { await follower.FollowAsync(session.Client.Containers, _sink, follow: false, ct); }
-                    finally { _drainGate.Release(); }
+                    await DrainAsync(follower, session, ct);
+                    // Under load the engine can report a container dead before its log copier has
+                    // written the last lines (seen: the last 10 of 1,000); a second read after a
+                    // pause resumes after the last line delivered and picks them up.
+                    await Task.Delay(DrainSettle, ct);
+                    await DrainAsync(follower, session, ct);
                 }
                 retry = TimeSpan.FromSeconds(1);
                 reported = false;
