@@ -44,6 +44,7 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
     private long _memoryBytes;
     private bool _unsynced;
     private bool _ledgerChanged;
+    private LedgerFile? _ledger;
     private bool _fallback;
 
     /// <param name="dir">This endpoint's own directory under data_dir.</param>
@@ -83,6 +84,7 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
         var ledger = Ledger.Load(_dir, out var problem);
         if (problem is not null) _logger.LogWarning("{Endpoint}: {Problem}; replaying the whole buffer (duplicates possible)", _name, problem);
         _mark = ledger.Mark;
+        _ledger = new LedgerFile(_dir, ledger.Generation);
         var maxSeq = _mark - 1;
         foreach (var seq in ledger.Settled)
         {
@@ -409,7 +411,7 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
         {
             if (seq >= _mark) settled.Add(seq);
         }
-        new Ledger(_mark, settled).Save(_dir);
+        _ledger?.Save(_mark, settled);
     }
 
     private void UpdateGauges()
@@ -458,6 +460,7 @@ public sealed class DiskBuffer : IRecordBuffer, IDisposable
             }
             _reader?.Dispose();
             _reader = null;
+            _ledger?.Dispose();
             // Once sealed, the last segment may go too: an emptied buffer leaves no files behind.
             while (_segments.Count > 0 && _segments[0].LastSeq < _mark && _segments[0].RecordsRead == _segments[0].Records) RemoveFirstSegment();
         }

@@ -1,26 +1,61 @@
-using System.Globalization;
-using System.Text;
+using System.Buffers.Binary;
 using Agent.Telemetry;
 
 namespace Agent.Exporters.RemoteWrite.Buffer;
 
 /// <summary>
 /// What of a disk buffer is settled: every record below <see cref="Mark"/>, plus the few above
-/// it that shards acknowledged out of order. Written as three text lines to a temporary file
-/// renamed over the old one, so a crash leaves the old ledger or the new one, never half of one.
-/// It is not fsynced (the segments are): a ledger lost with the page cache in a power cut only
-/// means records are sent again (at-least-once), never that data is lost, and skipping the
-/// second fsync a second halves what the buffer costs in I/O.
+/// it that shards acknowledged out of order. Saved by <see cref="LedgerFile"/> into one of two
+/// CRC-checked slots of a file kept open, so a crash mid-write leaves the other slot's older
+/// ledger, and a save is one pwrite: no file created, renamed or unlinked each second, whose
+/// journal commits were most of what the buffer cost a host-only cycle.
 /// </summary>
-public sealed class Ledger(long mark, IReadOnlyCollection<long> settled)
+public sealed class Ledger(long generation, long mark, IReadOnlyCollection<long> settled)
 {
     public const string FileName = "ledger";
-    private const string Header = "agent remote-write buffer ledger v1";
 
+    /// <summary>Starts every slot; a slot without it (zeros, another format) is not a ledger.</summary>
+    internal static ReadOnlySpan<byte> Magic => "AGLEDGR2"u8;
+
+    /// <summary>magic, generation, mark, count ... crc</summary>
+    internal const int FixedSize = 8 + 8 + 8 + 4 + 4;
+
+    /// <summary>Which save this is: the higher of two valid slots is the newer.</summary>
+    public long Generation { get; } = generation;
     public long Mark { get; } = mark;
     public IReadOnlyCollection<long> Settled { get; } = settled;
 
-    public static readonly Ledger Empty = new(0, []);
+    public static readonly Ledger Empty = new(0, 0, []);
+
+    internal int EncodedSize => FixedSize + 8 * Settled.Count;
+
+    internal void Encode(Span<byte> slot)
+    {
+        Magic.CopyTo(slot);
+        BinaryPrimitives.WriteInt64LittleEndian(slot[8..], Generation);
+        BinaryPrimitives.WriteInt64LittleEndian(slot[16..], Mark);
+        BinaryPrimitives.WriteInt32LittleEndian(slot[24..], Settled.Count);
+        var at = 28;
+        foreach (var seq in Settled)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(slot[at..], seq);
+            at += 8;
+        }
+        BinaryPrimitives.WriteUInt32LittleEndian(slot[at..], Crc32C.Compute(slot[..at]));
+    }
+
+    /// <summary>The ledger in a slot, or null when the slot is empty, torn or not a ledger.</summary>
+    internal static Ledger? Decode(ReadOnlySpan<byte> slot)
+    {
+        if (slot.Length < FixedSize || !slot.StartsWith(Magic)) return null;
+        var count = BinaryPrimitives.ReadInt32LittleEndian(slot[24..]);
+        if (count < 0 || count > (slot.Length - FixedSize) / 8) return null;
+        var end = 28 + 8 * count;
+        if (BinaryPrimitives.ReadUInt32LittleEndian(slot[end..]) != Crc32C.Compute(slot[..end])) return null;
+        var settled = new long[count];
+        for (var i = 0; i < count; i++) settled[i] = BinaryPrimitives.ReadInt64LittleEndian(slot[(28 + 8 * i)..]);
+        return new Ledger(BinaryPrimitives.ReadInt64LittleEndian(slot[8..]), BinaryPrimitives.ReadInt64LittleEndian(slot[16..]), settled);
+    }
 
     /// <summary>The saved ledger; <see cref="Empty"/> (replay everything) when there is none or it cannot be read.</summary>
     public static Ledger Load(string dir, out string? problem)
@@ -30,49 +65,19 @@ public sealed class Ledger(long mark, IReadOnlyCollection<long> settled)
         if (!File.Exists(path)) return Empty;
         try
         {
-            var lines = File.ReadAllLines(path);
-            if (lines.Length >= 3 && lines[0] == Header
-                && lines[1].StartsWith("mark ", StringComparison.Ordinal)
-                && long.TryParse(lines[1].AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var mark)
-                && lines[2].StartsWith("settled", StringComparison.Ordinal))
-            {
-                var settled = new List<long>();
-                foreach (var range in lines[2].AsSpan(7).Split(' '))
-                {
-                    var item = lines[2].AsSpan(7)[range];
-                    if (item.IsEmpty) continue;
-                    if (!long.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) return Unreadable(path, out problem);
-                    settled.Add(seq);
-                }
-                return new Ledger(mark, settled);
-            }
-            return Unreadable(path, out problem);
+            var bytes = File.ReadAllBytes(path);
+            var half = bytes.Length / 2;
+            var first = Decode(bytes.AsSpan(0, half));
+            var second = Decode(bytes.AsSpan(half));
+            var newest = first is null ? second : second is null || first.Generation > second.Generation ? first : second;
+            if (newest is not null) return newest;
+            problem = $"{path} is not a ledger";
+            return Empty;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             problem = $"{path}: {ErrorText.Of(e)}";
             return Empty;
         }
-    }
-
-    private static Ledger Unreadable(string path, out string problem)
-    {
-        problem = $"{path} is not a ledger";
-        return Empty;
-    }
-
-    public void Save(string dir)
-    {
-        var text = new StringBuilder(64).Append(Header).Append('\n')
-            .Append("mark ").Append(Mark.ToString(CultureInfo.InvariantCulture)).Append('\n')
-            .Append("settled");
-        foreach (var seq in Settled) text.Append(' ').Append(seq.ToString(CultureInfo.InvariantCulture));
-        text.Append('\n');
-        var tmp = Path.Combine(dir, FileName + ".tmp");
-        using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(Encoding.ASCII.GetBytes(text.ToString()));
-        }
-        File.Move(tmp, Path.Combine(dir, FileName), overwrite: true);
     }
 }
