@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Threading.Channels;
 using Agent.Collectors.Containers;
+using Agent.Docker.Engine;
 using Agent.Telemetry;
-using Docker.DotNet;
-using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Agent.Docker;
@@ -81,7 +79,7 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
                 _logger.LogInformation("docker engine {Version} at {Endpoint}, API {Api}", session.EngineVersion, _endpoint, session.ApiVersion);
                 backoff = TimeSpan.FromSeconds(1);
                 Engine = $"{session.EngineVersion} (API {session.ApiVersion})";
-                await FollowAsync(session.Client, () => { wasUp = true; LastError = null; _up.Set(1); }, ct);
+                await FollowAsync(session, () => { wasUp = true; LastError = null; _up.Set(1); }, ct);
                 throw new IOException("events stream ended");
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -103,26 +101,33 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
         }
     }
 
-    private async Task FollowAsync(DockerClient client, Action connected, CancellationToken ct)
+    private async Task FollowAsync(DockerSession session, Action connected, CancellationToken ct)
     {
-        var messages = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var messages = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var streamStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // Subscribed before listing, and replaying a little history, so a container that starts
-        // or dies while the list is being read is still seen.
-        var parameters = new ContainerEventsParameters
+        // or dies while the list is being read is still seen. Read on its own task into a
+        // channel, in order, so the engine never waits on a slow list of many containers.
+        var events = await session.SubscribeAsync(DateTimeOffset.UtcNow.AddSeconds(-2).ToUnixTimeSeconds(), streamStop.Token);
+        var stream = Task.Run(async () =>
         {
-            Since = DateTimeOffset.UtcNow.AddSeconds(-2).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["type"] = new Dictionary<string, bool> { ["container"] = true } },
-        };
-        var stream = client.System.MonitorEventsAsync(parameters, new ChannelProgress<Message>(messages.Writer), streamStop.Token)
-            .ContinueWith(t => messages.Writer.TryComplete(t.Exception?.InnerException ?? new IOException("events stream ended")), TaskScheduler.Default);
+            try
+            {
+                await foreach (var message in events) messages.Writer.TryWrite(message);
+                messages.Writer.TryComplete(new IOException("events stream ended"));
+            }
+            catch (Exception e)
+            {
+                messages.Writer.TryComplete(e);
+            }
+        }, CancellationToken.None);
         try
         {
-            var listed = await client.Containers.ListContainersAsync(new ContainersListParameters { All = true }, ct);
+            var listed = await session.ListContainerIdsAsync(ct);
             var fresh = new List<ContainerRecord>(listed.Count);
-            foreach (var c in listed)
+            foreach (var id in listed)
             {
-                if (await InspectAsync(client, c.ID, ct) is { } record) fresh.Add(record);
+                if (await session.InspectAsync(id, ct) is { } record) fresh.Add(record);
             }
             lock (_gate)
             {
@@ -139,7 +144,7 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
             }
             await foreach (var message in messages.Reader.ReadAllAsync(ct))
             {
-                await HandleAsync(client, message, ct);
+                await HandleAsync(session, message, ct);
             }
         }
         finally
@@ -150,11 +155,9 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
         if (messages.Reader.Completion.Exception?.InnerException is { } error) throw error;
     }
 
-    private async Task HandleAsync(DockerClient client, Message message, CancellationToken ct)
+    private async Task HandleAsync(DockerSession session, EngineEvent message, CancellationToken ct)
     {
-        var id = message.Actor?.ID;
-        var action = message.Action ?? "";
-        if (string.IsNullOrEmpty(id)) return;
+        var (id, action) = message;
         // exec_start, exec_die, health_status... carry a suffix and say nothing about the container's own state.
         if (action.StartsWith("exec_", StringComparison.Ordinal) || action.StartsWith("health_status", StringComparison.Ordinal)
             || action is "attach" or "detach" or "resize" or "top" or "copy" or "archive-path" or "extract-to-dir" or "export" or "commit")
@@ -173,7 +176,7 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
             if (removed) Changed?.Invoke();
             return;
         }
-        var record = await InspectAsync(client, id, ct);
+        var record = await session.InspectAsync(id, ct);
         lock (_gate)
         {
             if (record is null) _byId.Remove(id);
@@ -183,85 +186,6 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
         Changed?.Invoke();
         if (action == "start" && record is not null) Started?.Invoke(record);
     }
-
-    private static async Task<ContainerRecord?> InspectAsync(DockerClient client, string id, CancellationToken ct)
-    {
-        ContainerInspectResponse c;
-        try
-        {
-            c = await client.Containers.InspectContainerAsync(id, ct);
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            return null;
-        }
-        var state = c.State;
-        var started = DateTimeOffset.TryParse(state?.StartedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var s) && s.Year > 1
-            ? s
-            : DateTimeOffset.MinValue;
-        var finishedNs = DateTimeOffset.TryParse(state?.FinishedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var f) && f.Year > 1
-            ? (f.UtcDateTime - DateTime.UnixEpoch).Ticks * 100
-            : 0;
-        return new ContainerRecord(
-            c.ID,
-            (c.Name ?? "").TrimStart('/'),
-            c.Config?.Image ?? c.Image ?? "",
-            state?.Status ?? "unknown",
-            (int)(state?.Pid ?? 0),
-            started,
-            state?.ExitCode ?? 0,
-            state?.OOMKilled ?? false,
-            c.RestartCount,
-            c.Config?.Tty ?? false,
-            c.Config?.Labels is { } labels ? new Dictionary<string, string>(labels, StringComparer.Ordinal) : EmptyLabels)
-        {
-            FinishedAtNs = finishedNs,
-            Network = NetworkOf(c),
-        };
-    }
-
-    private static ContainerNetwork NetworkOf(ContainerInspectResponse c)
-    {
-        var addresses = new List<string>();
-        if (c.NetworkSettings?.Networks is { } networks)
-        {
-            foreach (var name in networks.Keys.Order(StringComparer.Ordinal))
-            {
-                if (networks[name]?.IPAddress is { Length: > 0 } ip) addresses.Add(ip);
-            }
-        }
-        var published = new Dictionary<int, PublishedPort>();
-        if (c.NetworkSettings?.Ports is { } ports)
-        {
-            foreach (var (spec, bindings) in ports)
-            {
-                if (bindings is null || bindings.Count == 0 || !TryTcpPort(spec, out var port)) continue;
-                var binding = bindings[0];
-                if (int.TryParse(binding.HostPort, CultureInfo.InvariantCulture, out var hostPort)) published[port] = new PublishedPort(binding.HostIP ?? "", hostPort);
-            }
-        }
-        var exposed = new List<int>();
-        if (c.Config?.ExposedPorts is { } declared)
-        {
-            foreach (var spec in declared.Keys)
-            {
-                if (TryTcpPort(spec, out var port)) exposed.Add(port);
-            }
-            exposed.Sort();
-        }
-        return new ContainerNetwork(c.HostConfig?.NetworkMode ?? "", addresses, published, exposed);
-    }
-
-    /// <summary>"9100/tcp" → 9100; UDP and SCTP ports cannot serve HTTP.</summary>
-    private static bool TryTcpPort(string spec, out int port)
-    {
-        var slash = spec.IndexOf('/');
-        port = 0;
-        return (slash < 0 || spec.AsSpan(slash + 1).SequenceEqual("tcp"))
-            && int.TryParse(slash < 0 ? spec : spec[..slash], CultureInfo.InvariantCulture, out port);
-    }
-
-    private static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>();
 
     /// <summary>Swaps in new snapshots; readers on the collection thread never see a half-updated set.</summary>
     private void Publish()

@@ -2,10 +2,10 @@ using Agent.Collectors;
 using Agent.Collectors.Containers;
 using Agent.Config;
 using Agent.Docker;
+using Agent.Docker.Engine;
 using Agent.Pipeline;
 using Agent.Telemetry;
 using Agent.Tests.Support;
-using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
@@ -43,24 +43,25 @@ public sealed class ContainersDockerStatsTests
             Assert.NotNull(collector);
             await Task.Delay(1000);
 
-            using var session = await DockerConnector.ConnectAsync(DockerEngine.Endpoint, CancellationToken.None);
-            ContainerStatsResponse? stats = null;
+            using var engine = EngineClient.Create(DockerEngine.Endpoint, api: null);
             var before = Collect(collector);
-            await session.Client.Containers.GetContainerStatsAsync(id, new ContainerStatsParameters { Stream = false, OneShot = true },
-                new ChannelFreeProgress<ContainerStatsResponse>(s => stats = s), CancellationToken.None);
+            using var stats = (await engine.GetJsonAsync($"/containers/{id}/stats?stream=false&one-shot=true", CancellationToken.None))!;
             var after = Collect(collector);
-            var reference = Assert.IsType<ContainerStatsResponse>(stats);
+            var reference = stats.RootElement;
 
             // Docker reads the same cgroup counters a few milliseconds apart from us.
-            var dockerCpu = reference.CPUStats!.CPUUsage!.TotalUsage / 1e9;
+            var dockerCpu = reference.GetProperty("cpu_stats").GetProperty("cpu_usage").GetProperty("total_usage").GetDouble() / 1e9;
             Assert.InRange(dockerCpu, Value(before, "container_cpu_usage_seconds_total") - 0.01, Value(after, "container_cpu_usage_seconds_total") + 0.01);
-            var dockerMemory = (double)(reference.MemoryStats!.Usage ?? 0);
+            var memory = reference.GetProperty("memory_stats");
+            var dockerMemory = memory.GetProperty("usage").GetDouble();
             Assert.InRange(Value(after, "container_memory_usage_bytes"), dockerMemory * 0.9, dockerMemory * 1.1 + 65536);
-            Assert.Equal((double)(reference.MemoryStats!.Limit ?? 0), Value(after, "container_spec_memory_limit_bytes"));
-            var eth0 = reference.Networks!["eth0"];
-            Assert.InRange(Value(after, "container_network_receive_bytes_total", "eth0"), eth0.RxBytes, eth0.RxBytes + 4096);
-            Assert.InRange(Value(after, "container_network_transmit_bytes_total", "eth0"), eth0.TxBytes, eth0.TxBytes + 4096);
-            TestReport.Write($"containers vs docker stats: cpu {dockerCpu:F3} s (agent {Value(after, "container_cpu_usage_seconds_total"):F3}), memory {dockerMemory} B (agent {Value(after, "container_memory_usage_bytes")}), rx {eth0.RxBytes} B");
+            Assert.Equal(memory.GetProperty("limit").GetDouble(), Value(after, "container_spec_memory_limit_bytes"));
+            var eth0 = reference.GetProperty("networks").GetProperty("eth0");
+            var rx = eth0.GetProperty("rx_bytes").GetDouble();
+            var tx = eth0.GetProperty("tx_bytes").GetDouble();
+            Assert.InRange(Value(after, "container_network_receive_bytes_total", "eth0"), rx, rx + 4096);
+            Assert.InRange(Value(after, "container_network_transmit_bytes_total", "eth0"), tx, tx + 4096);
+            TestReport.Write($"containers vs docker stats: cpu {dockerCpu:F3} s (agent {Value(after, "container_cpu_usage_seconds_total"):F3}), memory {dockerMemory} B (agent {Value(after, "container_memory_usage_bytes")}), rx {rx} B");
         }
         finally
         {
@@ -78,9 +79,4 @@ public sealed class ContainersDockerStatsTests
     /// <summary>This container's sample; other tests' containers run beside it.</summary>
     private double Value(List<MetricFamily> families, string name, string? device = null) => families.Single(f => f.Name == name).Samples
         .Single(s => s.Labels.Contains(new Label("name", _name)) && (device is null || s.Labels.Contains(new Label("interface", device)))).Value;
-
-    private sealed class ChannelFreeProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

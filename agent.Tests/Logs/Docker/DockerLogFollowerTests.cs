@@ -1,11 +1,12 @@
 using System.Text;
 using Agent.Docker;
+using Agent.Docker.Engine;
 using Agent.Logs;
 using Agent.Logs.Docker;
 using Agent.Logs.Processing;
 using Agent.Pipeline;
 using Agent.Telemetry;
-using Docker.DotNet;
+using Agent.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
@@ -33,21 +34,24 @@ public sealed class DockerLogFollowerTests : IDisposable
     private DockerLogFollower Follower(ContainerRecord container, long after = 0, int maxLine = 1024, LineProcessor? processor = null) =>
         new(container, Source, new DockerLogSettings(maxLine, processor ?? LineProcessor.None), after, _positions, new LogCounters(_metrics));
 
-    private static byte[] Frame(MultiplexedStream.TargetStream target, string text) => Frame(target, Encoding.UTF8.GetBytes(text));
+    /// <summary>The engine's stream bytes in a frame header.</summary>
+    private const byte StdoutFrame = 1, StderrFrame = 2;
 
-    private static byte[] Frame(MultiplexedStream.TargetStream target, byte[] payload)
+    private static byte[] Frame(byte target, string text) => Frame(target, Encoding.UTF8.GetBytes(text));
+
+    private static byte[] Frame(byte target, byte[] payload)
     {
-        return [(byte)target, 0, 0, 0, (byte)(payload.Length >> 24), (byte)(payload.Length >> 16), (byte)(payload.Length >> 8), (byte)payload.Length, .. payload];
+        return [target, 0, 0, 0, (byte)(payload.Length >> 24), (byte)(payload.Length >> 16), (byte)(payload.Length >> 8), (byte)payload.Length, .. payload];
     }
 
-    private static byte[] Out(string text) => Frame(MultiplexedStream.TargetStream.StandardOut, text);
+    private static byte[] Out(string text) => Frame(StdoutFrame, text);
 
-    private static byte[] Err(string text) => Frame(MultiplexedStream.TargetStream.StandardError, text);
+    private static byte[] Err(string text) => Frame(StderrFrame, text);
 
     private static async Task<List<LogEntry>> ReadAsync(DockerLogFollower follower, int readSize, bool multiplexed, params byte[][] frames)
     {
         var sink = new ListSink();
-        using var stream = new MultiplexedStream(new TrickleStream([.. frames.SelectMany(f => f)], readSize), multiplexed);
+        using var stream = new LogFrameReader(new TrickleStream([.. frames.SelectMany(f => f)], readSize), multiplexed);
         await follower.ReadAsync(stream, sink, TestContext.Current.CancellationToken);
         return sink.Entries;
     }
@@ -101,7 +105,7 @@ public sealed class DockerLogFollowerTests : IDisposable
     public async Task Long_lines_are_cut_with_the_marker_and_invalid_utf8_is_replaced()
     {
         var follower = Follower(Container(), maxLine: 1024);
-        var entries = await ReadAsync(follower, 100, true, Out($"{T1} {new string('x', 5000)}\n"), Frame(MultiplexedStream.TargetStream.StandardOut, [.. Encoding.UTF8.GetBytes($"{T2} bad "), 0xff, 0xfe, (byte)'\n']));
+        var entries = await ReadAsync(follower, 100, true, Out($"{T1} {new string('x', 5000)}\n"), Frame(StdoutFrame, [.. Encoding.UTF8.GetBytes($"{T2} bad "), 0xff, 0xfe, (byte)'\n']));
         Assert.EndsWith(LineText.TruncatedMarker, Text(entries[0]));
         Assert.True(entries[0].Line.Length <= 1024);
         Assert.StartsWith("xxxx", Text(entries[0]));
@@ -145,16 +149,6 @@ public sealed class DockerLogFollowerTests : IDisposable
             Entries.Add(entry);
             return ValueTask.CompletedTask;
         }
-    }
-
-    /// <summary>A socket that hands out at most a few bytes per read, so frames arrive in pieces.</summary>
-    private sealed class TrickleStream(byte[] data, int readSize) : MemoryStream(data)
-    {
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            base.ReadAsync(buffer, offset, Math.Min(count, readSize), cancellationToken);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            base.ReadAsync(buffer[..Math.Min(buffer.Length, readSize)], cancellationToken);
     }
 
     [Fact]

@@ -1,9 +1,8 @@
 using System.Buffers;
+using Agent.Docker.Engine;
 using Agent.Docker;
 using Agent.Logs.Processing;
 using Agent.Pipeline;
-using Docker.DotNet;
-using Docker.DotNet.Models;
 
 namespace Agent.Logs.Docker;
 
@@ -90,22 +89,14 @@ public sealed class DockerLogFollower : IAckTarget
     /// Reads until the container stops (the engine ends the stream) or <paramref name="ct"/> fires;
     /// without <paramref name="follow"/> (a container that is not running) only up to the log's end.
     /// </summary>
-    public async Task FollowAsync(IContainerOperations containers, ILogSink sink, bool follow, CancellationToken ct)
+    public async Task FollowAsync(DockerSession session, ILogSink sink, bool follow, CancellationToken ct)
     {
-        var parameters = new ContainerLogsParameters
-        {
-            ShowStdout = true,
-            ShowStderr = true,
-            Timestamps = true,
-            Follow = follow,
-            Since = _after > 0 ? DockerTimestamp.Since(_after) : null,
-        };
-        using var stream = await containers.GetContainerLogsAsync(Id, parameters, ct);
+        using var stream = await session.LogsAsync(Id, _tty, follow, _after > 0 ? DockerTimestamp.Since(_after) : null, ct);
         await ReadAsync(stream, sink, ct);
     }
 
     /// <summary>Hands every line of a logs stream (opened from where this follower stands) to the sink until the stream ends.</summary>
-    public async Task ReadAsync(MultiplexedStream stream, ILogSink sink, CancellationToken ct)
+    public async Task ReadAsync(LogFrameReader stream, ILogSink sink, CancellationToken ct)
     {
         // What an earlier, failed follow left half read comes again from the engine.
         _ready.Clear();
@@ -118,8 +109,8 @@ public sealed class DockerLogFollower : IAckTarget
         {
             while (true)
             {
-                var read = await stream.ReadOutputAsync(buffer, 0, ReadSize, ct);
-                if (read.EOF)
+                var (count, output) = await stream.ReadAsync(buffer.AsMemory(0, ReadSize), ct);
+                if (count == 0)
                 {
                     // The container stopped: a last line without its newline is complete now.
                     _stdoutLines.Flush(_onStdout);
@@ -127,9 +118,9 @@ public sealed class DockerLogFollower : IAckTarget
                     await SendReadyAsync(sink, ct);
                     return;
                 }
-                _counters.BytesRead.Add(read.Count);
-                if (!_tty && read.Target == MultiplexedStream.TargetStream.StandardError) Feed(_stderrLines, buffer.AsSpan(0, read.Count), _onStderr);
-                else Feed(_stdoutLines, buffer.AsSpan(0, read.Count), _onStdout);
+                _counters.BytesRead.Add(count);
+                if (output == LogOutput.Stderr) Feed(_stderrLines, buffer.AsSpan(0, count), _onStderr);
+                else Feed(_stdoutLines, buffer.AsSpan(0, count), _onStdout);
                 await SendReadyAsync(sink, ct);
             }
         }

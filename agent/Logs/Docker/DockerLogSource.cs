@@ -1,10 +1,10 @@
 using System.Net;
 using Agent.Config;
+using Agent.Docker.Engine;
 using Agent.Docker;
 using Agent.Logs.Processing;
 using Agent.Pipeline;
 using Agent.Telemetry;
-using Docker.DotNet;
 using Microsoft.Extensions.Logging;
 
 namespace Agent.Logs.Docker;
@@ -118,7 +118,7 @@ public sealed class DockerLogSource : IAsyncDisposable
     private async Task DrainAsync(DockerLogFollower follower, DockerSession session, CancellationToken ct)
     {
         await _drainGate.WaitAsync(ct);
-        try { await follower.FollowAsync(session.Client.Containers, _sink, follow: false, ct); }
+        try { await follower.FollowAsync(session, _sink, follow: false, ct); }
         finally { _drainGate.Release(); }
     }
 
@@ -140,7 +140,7 @@ public sealed class DockerLogSource : IAsyncDisposable
                 var session = await SessionAsync(ct);
                 if (follow)
                 {
-                    await follower.FollowAsync(session.Client.Containers, _sink, follow: true, ct);
+                    await follower.FollowAsync(session, _sink, follow: true, ct);
                 }
                 else
                 {
@@ -158,11 +158,11 @@ public sealed class DockerLogSource : IAsyncDisposable
             {
                 break;
             }
-            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotImplemented)
+            catch (EngineApiException e) when (e.StatusCode == HttpStatusCode.NotImplemented)
             {
                 // A log driver the engine cannot read back (none, or syslog and the like without
                 // dual logging): asking again cannot help until the container runs again.
-                _logger.LogWarning("log of container {Name} cannot be read through the engine: {Error}", follower.Name, e.ResponseBody?.Trim());
+                _logger.LogWarning("log of container {Name} cannot be read through the engine: {Error}", follower.Name, e.EngineMessage);
                 break;
             }
             catch (Exception e)
