@@ -6,8 +6,10 @@ namespace Agent.Collectors;
 
 /// <summary>
 /// Runs one job's collectors (job "node" for host collectors) and times each, adding
-/// node_exporter-style meta-metrics under the agent's prefix. A collector that throws fails
-/// alone: its families are discarded for the cycle, the others are kept.
+/// node_exporter-style meta-metrics under the agent's prefix; job "node" also carries them
+/// under node_exporter's own names, which dashboard 1860's "Node Exporter" row reads. A
+/// collector that throws fails alone: its families are discarded for the cycle, the others
+/// are kept.
 /// </summary>
 public sealed class CollectorRunner
 {
@@ -16,9 +18,14 @@ public sealed class CollectorRunner
     private readonly bool[] _failing;
     private readonly ILogger _logger;
 
+    public const string NodeJob = "node";
+
+    private readonly bool _nodeExporterMeta;
+
     public CollectorRunner(string job, IReadOnlyList<ICollector> collectors, ILogger logger)
     {
         Job = job;
+        _nodeExporterMeta = job == NodeJob;
         _collectors = [.. collectors];
         _collectorLabels = new Label[_collectors.Length][];
         for (var i = 0; i < _collectors.Length; i++)
@@ -65,7 +72,19 @@ public sealed class CollectorRunner
         {
             families.Add(duration);
             families.Add(success);
+            if (_nodeExporterMeta)
+            {
+                families.Add(Renamed(duration, "node_scrape_collector_duration_seconds", "node_exporter: Duration of a collector scrape."));
+                families.Add(Renamed(success, "node_scrape_collector_success", "node_exporter: Whether a collector succeeded."));
+            }
         }
         return new MetricBatch(Job, timestampMs, families);
+    }
+
+    private static MetricFamily Renamed(MetricFamily family, string name, string help)
+    {
+        var copy = new MetricFamily(name, help, family.Type, family.Samples.Count);
+        copy.Samples.AddRange(family.Samples);
+        return copy;
     }
 }

@@ -38,6 +38,7 @@ public static class AgentHost
         });
 
         var self = new SelfMetrics();
+        if (OperatingSystem.IsLinux()) self.AddCollector(new ProcessSelfCollector());
         var latest = new LatestMetrics();
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(self);

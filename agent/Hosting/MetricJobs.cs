@@ -38,6 +38,7 @@ public static class MetricJobs
             var collectors = new List<ICollector>();
             if (ContainersCollector.Create(paths, config.Containers, docker) is { } cgroups) collectors.Add(cgroups);
             collectors.Add(new ContainerLifecycleCollector(docker.All));
+            if (OperatingSystem.IsLinux()) collectors.Add(new MachineCollector(paths));
             runners.Add(new CollectorRunner("cadvisor", collectors, loggers.CreateLogger("collector.containers")));
         }
         return runners;

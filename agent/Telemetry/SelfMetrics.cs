@@ -10,6 +10,14 @@ namespace Agent.Telemetry;
 public sealed class SelfMetrics
 {
     private readonly ConcurrentDictionary<string, Entry> _families = new(StringComparer.Ordinal);
+    private readonly List<Collectors.ICollector> _collectors = [];
+    private readonly Lock _collectorsGate = new();
+
+    /// <summary>A collector whose families join every snapshot (the agent's process_* family).</summary>
+    public void AddCollector(Collectors.ICollector collector)
+    {
+        lock (_collectorsGate) _collectors.Add(collector);
+    }
 
     public Counter Counter(string name, string help, params Label[] labels) =>
         (Counter)Get(name, help, MetricType.Counter, labels, static () => new Counter());
@@ -62,6 +70,11 @@ public sealed class SelfMetrics
                 }
             }
             result.Add(family);
+        }
+        // Collectors keep reused buffers: /metrics and the collection loop may snapshot at once.
+        lock (_collectorsGate)
+        {
+            foreach (var collector in _collectors) collector.Collect(result);
         }
         return result;
     }

@@ -115,7 +115,7 @@ public sealed class ContainersCollectorFixtureTests
     {
         var families = Collect(Collector("v2-systemd", new TestInventory(
             new ContainerInfo(SystemdLimited, "web", "nginx:1.27", 4242, Started, new Dictionary<string, string>()))));
-        Assert.Equal(32, families.Count);
+        Assert.Equal(36, families.Count);
         Assert.All(families, f => Assert.NotEmpty(f.Samples));
         Assert.All(families.Where(f => f.Name.EndsWith("_total", StringComparison.Ordinal) || f.Name == "container_memory_failcnt"), f => Assert.Equal(MetricType.Counter, f.Type));
         Assert.All(families.Where(f => !f.Name.EndsWith("_total", StringComparison.Ordinal) && f.Name != "container_memory_failcnt"), f => Assert.Equal(MetricType.Gauge, f.Type));

@@ -20,10 +20,14 @@ internal sealed class ContainerFamilies(int containers)
     public readonly MetricFamily MemoryRss = Gauge("container_memory_rss", "Size of RSS in bytes.", containers);
     public readonly MetricFamily MemoryCache = Gauge("container_memory_cache", "Number of bytes of page cache memory.", containers);
     public readonly MetricFamily MemorySwap = Gauge("container_memory_swap", "Container swap usage in bytes.", containers);
+    public readonly MetricFamily MemoryMappedFile = Gauge("container_memory_mapped_file", "Size of memory mapped files in bytes.", containers);
+    public readonly MetricFamily MemoryMaxUsage = Gauge("container_memory_max_usage_bytes", "Maximum memory usage recorded in bytes", containers);
     public readonly MetricFamily MemoryFailcnt = Counter("container_memory_failcnt", "Number of memory usage hits limits", containers);
     public readonly MetricFamily OomEvents = Counter("container_oom_events_total", "Count of out of memory events observed for the container", containers);
 
     public readonly MetricFamily SpecMemoryLimit = Gauge("container_spec_memory_limit_bytes", "Memory limit for the container.", containers);
+    public readonly MetricFamily SpecMemoryReservation = Gauge("container_spec_memory_reservation_limit_bytes", "Memory reservation limit for the container.", containers);
+    public readonly MetricFamily SpecMemorySwapLimit = Gauge("container_spec_memory_swap_limit_bytes", "Memory swap limit for the container.", containers);
     public readonly MetricFamily SpecCpuQuota = Gauge("container_spec_cpu_quota", "CPU quota of the container.", containers);
     public readonly MetricFamily SpecCpuPeriod = Gauge("container_spec_cpu_period", "CPU period of the container.", containers);
     public readonly MetricFamily SpecCpuShares = Gauge("container_spec_cpu_shares", "CPU share of the container.", containers);
@@ -52,8 +56,8 @@ internal sealed class ContainerFamilies(int containers)
         foreach (var family in (ReadOnlySpan<MetricFamily>)
         [
             CpuUsage, CpuUser, CpuSystem, CfsPeriods, CfsThrottledPeriods, CfsThrottledSeconds,
-            MemoryUsage, MemoryWorkingSet, MemoryRss, MemoryCache, MemorySwap, MemoryFailcnt, OomEvents,
-            SpecMemoryLimit, SpecCpuQuota, SpecCpuPeriod, SpecCpuShares,
+            MemoryUsage, MemoryWorkingSet, MemoryRss, MemoryCache, MemorySwap, MemoryMappedFile, MemoryMaxUsage, MemoryFailcnt, OomEvents,
+            SpecMemoryLimit, SpecMemoryReservation, SpecMemorySwapLimit, SpecCpuQuota, SpecCpuPeriod, SpecCpuShares,
             ReceiveBytes, ReceivePackets, ReceiveErrors, ReceiveDropped, TransmitBytes, TransmitPackets, TransmitErrors, TransmitDropped,
             FsReadBytes, FsWriteBytes, BlkioDeviceUsage,
             Processes, Threads, StartTime, LastSeen,

@@ -136,11 +136,15 @@ public sealed class ContainersCollector : ICollector
             f.MemoryRss.Add(labels, s.Rss);
             f.MemoryCache.Add(labels, s.Cache);
             f.MemorySwap.Add(labels, s.Swap);
+            f.MemoryMappedFile.Add(labels, s.MappedFile);
+            if (s.HasMaxUsage) f.MemoryMaxUsage.Add(labels, s.MaxUsage);
             f.MemoryFailcnt.Add(labels, s.Failcnt);
         }
         if (s.HasOomEvents) f.OomEvents.Add(labels, s.OomEvents);
         var spec = s.Spec;
         if (spec.HasMemoryLimit) f.SpecMemoryLimit.Add(labels, spec.MemoryLimit);
+        if (spec.HasReservation) f.SpecMemoryReservation.Add(labels, spec.Reservation);
+        if (spec.HasSwapLimit) f.SpecMemorySwapLimit.Add(labels, spec.SwapLimit);
         if (spec.HasCpuShares)
         {
             f.SpecCpuShares.Add(labels, spec.CpuShares);

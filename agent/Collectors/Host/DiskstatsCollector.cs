@@ -40,7 +40,9 @@ public sealed class DiskstatsCollector : ICollector
     private readonly string _udev;
     private readonly Regex _exclude;
     private readonly ProcFileReader _reader = new();
-    private readonly Dictionary<string, (bool Excluded, Label[] Labels, Label[] Info)> _devices = new(StringComparer.Ordinal);
+    private readonly ProcFileReader _udevReader = new(1024);
+    private readonly SeenCache<(bool Excluded, Label[] Labels, Label[] Info)> _devices = new();
+    private int _lastCount = 4;
 
     public DiskstatsCollector(HostPaths paths, string? deviceExclude = null)
     {
@@ -51,12 +53,16 @@ public sealed class DiskstatsCollector : ICollector
 
     public string Name => "diskstats";
 
+    /// <summary>Devices remembered between cycles (for the bounded-state test).</summary>
+    internal int CachedDevices => _devices.Count;
+
     public void Collect(List<MetricFamily> into)
     {
         if (!_reader.TryRead(_path, out var content)) throw new IOException($"cannot read {_path}");
         var families = new MetricFamily[Columns.Length];
-        for (var i = 0; i < Columns.Length; i++) families[i] = new MetricFamily(Columns[i].Name, Columns[i].Help, Columns[i].Type);
-        var info = new MetricFamily("node_disk_info", "Info of /sys/block/<block_device>.", MetricType.Gauge);
+        for (var i = 0; i < Columns.Length; i++) families[i] = new MetricFamily(Columns[i].Name, Columns[i].Help, Columns[i].Type, _lastCount);
+        var info = new MetricFamily("node_disk_info", "Info of /sys/block/<block_device>.", MetricType.Gauge, _lastCount);
+        _devices.BeginCycle();
         Span<long> values = stackalloc long[Columns.Length];
         foreach (var line in new LineEnumerator(content))
         {
@@ -73,44 +79,23 @@ public sealed class DiskstatsCollector : ICollector
             for (var i = 0; i < count; i++) families[i].Add(device.Labels, values[i] * Columns[i].Scale);
             info.Add(device.Info, 1);
         }
+        _devices.EndCycle();
+        _lastCount = Math.Max(info.Samples.Count, 1);
         into.AddRange(families);
         into.Add(info);
     }
 
     private (bool Excluded, Label[] Labels, Label[] Info) Device(ReadOnlySpan<byte> major, ReadOnlySpan<byte> minor, ReadOnlySpan<byte> name)
     {
+        if (_devices.TryGet(name, out var cached)) return cached;
         var key = Encoding.ASCII.GetString(name);
-        if (_devices.TryGetValue(key, out var cached)) return cached;
         var majorText = Encoding.ASCII.GetString(major);
         var minorText = Encoding.ASCII.GetString(minor);
-        var udev = ReadUdev($"b{majorText}:{minorText}");
-        string Prop(string k) => udev.GetValueOrDefault(k, "");
-        var serial = Prop("SCSI_IDENT_SERIAL");
-        if (serial.Length == 0) serial = Prop("ID_SERIAL_SHORT");
-        var entry = (_exclude.IsMatch(key), new Label[] { new("device", key) }, Labels.Sorted([
-            new("device", key), new("major", majorText), new("minor", minorText), new("model", Prop("ID_MODEL")),
-            new("path", Prop("ID_PATH")), new("revision", Prop("ID_REVISION")), new("serial", serial), new("wwn", Prop("ID_WWN")),
-        ]));
-        _devices[key] = entry;
-        return entry;
-    }
-
-    private Dictionary<string, string> ReadUdev(string id)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        try
-        {
-            foreach (var line in File.ReadLines(Path.Join(_udev, id)))
-            {
-                if (!line.StartsWith("E:", StringComparison.Ordinal)) continue;
-                var eq = line.IndexOf('=');
-                if (eq > 2) result[line[2..eq]] = line[(eq + 1)..];
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // No udev database (containers, minimal hosts): the info labels stay empty, as with node_exporter.
-        }
-        return result;
+        // No udev database (containers, minimal hosts): the info labels stay empty, as with node_exporter.
+        var udev = _udevReader.TryRead(Path.Join(_udev, $"b{majorText}:{minorText}"), out var content) ? UdevDataParser.Parse(content) : UdevProperties.Empty;
+        return _devices.Add(key, (_exclude.IsMatch(key), new Label[] { new("device", key) }, Labels.Sorted([
+            new("device", key), new("major", majorText), new("minor", minorText), new("model", udev.Model),
+            new("path", udev.Path), new("revision", udev.Revision), new("serial", udev.Serial), new("wwn", udev.Wwn),
+        ])));
     }
 }

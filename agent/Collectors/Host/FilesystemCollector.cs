@@ -22,10 +22,13 @@ public sealed class FilesystemCollector : ICollector
     private readonly Regex _fsTypesExclude;
     private readonly TimeSpan _timeout;
     private readonly ProcFileReader _reader = new();
-    private readonly List<Mount> _mounts = [];
-    private readonly Dictionary<string, bool> _excluded = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string, string, string), Label[]> _labels = [];
+    private readonly SeenCache<MountState?> _mounts = new();
+    private readonly HashSet<(string, string, string)> _seen = [];
     private readonly HashSet<string> _stuck = new(StringComparer.Ordinal);
+    private int _lastCount = 4;
+
+    /// <summary>One line of the mount table, parsed once and kept while the line is there; null for a malformed line.</summary>
+    private sealed record MountState(Mount Mount, bool Excluded, Label[] Labels);
 
     public FilesystemCollector(HostPaths paths, string? mountPointsExclude = null, string? fsTypesExclude = null, TimeSpan? timeout = null)
     {
@@ -37,31 +40,32 @@ public sealed class FilesystemCollector : ICollector
 
     public string Name => "filesystem";
 
+    /// <summary>Mount lines remembered between cycles (for the bounded-state test).</summary>
+    internal int CachedMounts => _mounts.Count;
+
     public void Collect(List<MetricFamily> into)
     {
         if (!_reader.TryRead(_paths.ProcFile("1/mounts"), out var content) && !_reader.TryRead(_paths.ProcFile("mounts"), out content))
         {
             throw new IOException($"cannot read {_paths.ProcFile("1/mounts")}");
         }
-        MountsParser.Parse(content, _mounts);
-        var size = new MetricFamily("node_filesystem_size_bytes", "Filesystem size in bytes.", MetricType.Gauge);
-        var free = new MetricFamily("node_filesystem_free_bytes", "Filesystem free space in bytes.", MetricType.Gauge);
-        var avail = new MetricFamily("node_filesystem_avail_bytes", "Filesystem space available to non-root users in bytes.", MetricType.Gauge);
-        var files = new MetricFamily("node_filesystem_files", "Filesystem total file nodes.", MetricType.Gauge);
-        var filesFree = new MetricFamily("node_filesystem_files_free", "Filesystem total free file nodes.", MetricType.Gauge);
-        var readOnly = new MetricFamily("node_filesystem_readonly", "Filesystem read-only status.", MetricType.Gauge);
-        var error = new MetricFamily("node_filesystem_device_error", "Whether an error occurred while getting statistics for the given device.", MetricType.Gauge);
-        var seen = new HashSet<(string, string, string)>();
-        foreach (var mount in _mounts)
+        var n = _lastCount;
+        var size = new MetricFamily("node_filesystem_size_bytes", "Filesystem size in bytes.", MetricType.Gauge, n);
+        var free = new MetricFamily("node_filesystem_free_bytes", "Filesystem free space in bytes.", MetricType.Gauge, n);
+        var avail = new MetricFamily("node_filesystem_avail_bytes", "Filesystem space available to non-root users in bytes.", MetricType.Gauge, n);
+        var files = new MetricFamily("node_filesystem_files", "Filesystem total file nodes.", MetricType.Gauge, n);
+        var filesFree = new MetricFamily("node_filesystem_files_free", "Filesystem total free file nodes.", MetricType.Gauge, n);
+        var readOnly = new MetricFamily("node_filesystem_readonly", "Filesystem read-only status.", MetricType.Gauge, n);
+        var error = new MetricFamily("node_filesystem_device_error", "Whether an error occurred while getting statistics for the given device.", MetricType.Gauge, n);
+        _mounts.BeginCycle();
+        _seen.Clear();
+        foreach (var line in new LineEnumerator(content))
         {
-            if (Excluded(mount)) continue;
-            var key = (mount.Device, mount.MountPoint, mount.FsType);
-            if (!seen.Add(key)) continue;
-            if (!_labels.TryGetValue(key, out var labels))
-            {
-                labels = [new("device", mount.Device), new("fstype", mount.FsType), new("mountpoint", mount.MountPoint)];
-                _labels[key] = labels;
-            }
+            if (!_mounts.TryGet(line, out var state)) state = _mounts.Add(System.Text.Encoding.UTF8.GetString(line), Parse(line));
+            if (state is null || state.Excluded) continue;
+            var mount = state.Mount;
+            var labels = state.Labels;
+            if (!_seen.Add((mount.Device, mount.MountPoint, mount.FsType))) continue;
             var ok = Stat(mount, out var stat);
             error.Add(labels, ok ? 0 : 1);
             readOnly.Add(labels, mount.ReadOnly ? 1 : 0);
@@ -72,6 +76,8 @@ public sealed class FilesystemCollector : ICollector
             files.Add(labels, stat.Files);
             filesFree.Add(labels, stat.FilesFree);
         }
+        _mounts.EndCycle();
+        _lastCount = Math.Max(error.Samples.Count, 1);
         into.Add(avail);
         into.Add(error);
         into.Add(files);
@@ -81,13 +87,11 @@ public sealed class FilesystemCollector : ICollector
         into.Add(size);
     }
 
-    private bool Excluded(Mount mount)
+    private MountState? Parse(ReadOnlySpan<byte> line)
     {
-        var key = mount.FsType + "\u0000" + mount.MountPoint;
-        if (_excluded.TryGetValue(key, out var excluded)) return excluded;
-        excluded = _mountPointsExclude.IsMatch(mount.MountPoint) || _fsTypesExclude.IsMatch(mount.FsType);
-        _excluded[key] = excluded;
-        return excluded;
+        if (!MountsParser.TryParseLine(line, out var mount)) return null;
+        var excluded = _mountPointsExclude.IsMatch(mount.MountPoint) || _fsTypesExclude.IsMatch(mount.FsType);
+        return new MountState(mount, excluded, [new("device", mount.Device), new("fstype", mount.FsType), new("mountpoint", mount.MountPoint)]);
     }
 
     private bool Stat(Mount mount, out Statvfs.Result stat)

@@ -12,6 +12,7 @@ public static class HostCollectors
 
     public static IReadOnlyList<CollectorDescriptor> All { get; } =
     [
+        new("arp", true, (p, _) => Linux(() => new ArpCollector(p))),
         new("conntrack", true, (p, _) => Linux(() => new ConntrackCollector(p))),
         new("cpu", true, (p, _) => Linux(() => new CpuCollector(p))),
         new("cpufreq", true, (p, _) => Linux(() => new CpufreqCollector(p))),
@@ -28,11 +29,15 @@ public static class HostCollectors
         new("netstat", true, (p, _) => Linux(() => new NetstatCollector(p))),
         new("os", true, (p, _) => Linux(() => new OsCollector(p))),
         new("pressure", true, (p, _) => Linux(() => new PressureCollector(p))),
+        new("selinux", true, (p, _) => Linux(() => new SelinuxCollector(p))),
         new("sockstat", true, (p, _) => Linux(() => new SockstatCollector(p))),
+        new("softnet", true, (p, _) => Linux(() => new SoftnetCollector(p))),
         new("stat", true, (p, _) => Linux(() => new StatCollector(p))),
         new("textfile", true, (_, s) => new TextfileCollector(s.TextfileDir)),
         new("thermal_zone", true, (p, _) => Linux(() => new ThermalZoneCollector(p))),
         new("time", true, (p, _) => new TimeCollector(p)),
+        new("timex", true, (_, _) => Linux(() => new TimexCollector())),
+        new("udp_queues", true, (p, _) => Linux(() => new UdpQueuesCollector(p))),
         new("uname", true, (_, _) => Linux(() => new UnameCollector())),
         new("vmstat", true, (p, _) => Linux(() => new VmstatCollector(p))),
     ];

@@ -37,11 +37,14 @@ public sealed class NetclassCollector : ICollector
     ];
 
     private static readonly string[] InfoFiles = ["address", "broadcast", "duplex", "ifalias", "operstate"];
+    private static readonly string[] FamilyNames = [.. Properties.Select(p => "node_network_" + p.Metric)];
+    private static readonly string[] FamilyHelps = [.. Properties.Select(p => "Network device property: " + p.Metric)];
 
     private readonly string _root;
     private readonly Regex _ignored;
     private readonly ProcFileReader _reader = new(256);
-    private readonly Dictionary<string, DeviceState?> _devices = new(StringComparer.Ordinal);
+    private readonly DirectoryNames _names;
+    private readonly SeenCache<DeviceState?> _devices = new();
 
     /// <summary>Per device: its attribute paths and label arrays, built once; info labels rebuilt only when a value changes.</summary>
     private sealed class DeviceState(string dir, string device)
@@ -58,28 +61,33 @@ public sealed class NetclassCollector : ICollector
     public NetclassCollector(HostPaths paths, string? ignoredDevices = null)
     {
         _root = paths.SysFile("class/net");
+        _names = new DirectoryNames(_root);
         _ignored = new Regex(ignoredDevices ?? DefaultIgnoredDevices, RegexOptions.CultureInvariant);
     }
 
     public string Name => "netclass";
 
+    /// <summary>Devices remembered between cycles (for the bounded-state test).</summary>
+    internal int CachedDevices => _devices.Count;
+
     public void Collect(List<MetricFamily> into)
     {
-        if (!Directory.Exists(_root)) return;
+        if (!_names.TryRead()) return;
+        var count = _names.Count;
         var families = new MetricFamily[Properties.Length];
         for (var i = 0; i < Properties.Length; i++)
         {
-            families[i] = new MetricFamily("node_network_" + Properties[i].Metric, "Network device property: " + Properties[i].Metric, Properties[i].Type);
+            families[i] = new MetricFamily(FamilyNames[i], FamilyHelps[i], Properties[i].Type, count);
         }
-        var info = new MetricFamily("node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.", MetricType.Gauge);
-        var up = new MetricFamily("node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", MetricType.Gauge);
-        foreach (var dir in Directory.EnumerateDirectories(_root))
+        var info = new MetricFamily("node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.", MetricType.Gauge, count);
+        var up = new MetricFamily("node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", MetricType.Gauge, count);
+        _devices.BeginCycle();
+        for (var n = 0; n < count; n++)
         {
-            var name = Path.GetFileName(dir);
-            if (!_devices.TryGetValue(name, out var device))
+            if (!_devices.TryGet(_names[n], out var device))
             {
-                device = _ignored.IsMatch(name) ? null : new DeviceState(dir, name);
-                _devices[name] = device;
+                var name = System.Text.Encoding.UTF8.GetString(_names[n]);
+                device = _devices.Add(name, _ignored.IsMatch(name) ? null : new DeviceState(Path.Combine(_root, name), name));
             }
             if (device is null) continue;
             for (var i = 0; i < Properties.Length; i++)
@@ -92,6 +100,7 @@ public sealed class NetclassCollector : ICollector
             info.Add(InfoLabels(device), 1);
             up.Add(device.Labels, device.Up ? 1 : 0);
         }
+        _devices.EndCycle();
         into.AddRange(families);
         into.Add(info);
         into.Add(up);

@@ -37,6 +37,9 @@ internal sealed class GroupState
     /// <summary>Per thread name; only names seen in the last cycle are kept.</summary>
     public Dictionary<string, ThreadNameState> ThreadNames { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Only {{.PID}} templates named it: dropped once no live process is in it, or the groups of every short-lived process would pile up.</summary>
+    public bool PerProcess { get; set; }
+
     public void StartCycle()
     {
         Growth = default;

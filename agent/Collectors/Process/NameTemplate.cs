@@ -22,6 +22,9 @@ public sealed class NameTemplate
 
     public bool UsesUsername { get; }
 
+    /// <summary>Names with {{.PID}} belong to one process: such a group ends when its process does.</summary>
+    public bool UsesPid => _parts.Any(p => p.Field == Field.Pid);
+
     /// <summary>The capture names {{.Matches.x}} refers to, so the config can check its regexes define them.</summary>
     public IEnumerable<string> MatchNames => _parts.Where(p => p.Field == Field.Match).Select(p => p.Text);
 

@@ -72,6 +72,7 @@ public sealed class ProcessCollector : ICollector
         ProcessFamilies.AddGroups(into, _groups, _cycle, _threads, _smaps);
         ProcessFamilies.AddErrors(into, _scrapeErrors, _readErrors, _partialErrors);
         ForgetGoneThreadNames();
+        ForgetEmptyPerProcessGroups();
     }
 
     private void Read(int pid)
@@ -116,7 +117,7 @@ public sealed class ProcessCollector : ICollector
             {
                 if (matcher.Match(process.Identity!, _users) is { } name)
                 {
-                    Track(process, GroupFor(name));
+                    Track(process, GroupFor(name, matcher.Template.UsesPid));
                     break;
                 }
             }
@@ -156,15 +157,34 @@ public sealed class ProcessCollector : ICollector
         process.Group = group;
     }
 
-    private GroupState GroupFor(string name)
+    private GroupState GroupFor(string name, bool perProcess)
     {
         if (!_groupsByName.TryGetValue(name, out var group))
         {
-            group = new GroupState(name);
+            group = new GroupState(name) { PerProcess = perProcess };
             _groupsByName[name] = group;
             _groups.Add(group);
         }
+        else if (!perProcess)
+        {
+            group.PerProcess = false;
+        }
         return group;
+    }
+
+    /// <summary>Groups remembered between cycles (for the bounded-state test).</summary>
+    internal int GroupCount => _groups.Count;
+
+    /// <summary>Drops per-process groups whose process is gone; their series end with the next push's stale markers.</summary>
+    private void ForgetEmptyPerProcessGroups()
+    {
+        for (var i = _groups.Count - 1; i >= 0; i--)
+        {
+            var group = _groups[i];
+            if (!group.PerProcess || group.Procs > 0) continue;
+            _groupsByName.Remove(group.Name);
+            _groups.RemoveAt(i);
+        }
     }
 
     /// <summary>Sums live tracked processes into their groups and forgets the processes that are gone.</summary>

@@ -23,11 +23,11 @@ public sealed class CgroupParsersTests
         Assert.Equal(new MemoryStat(rss, cache, swap, inactiveFile), MemoryStatParser.ParseV1(B(text)));
 
     [Theory]
-    [InlineData("anon 50331648\nfile 33554432\nkernel 2097152\nfile_mapped 12582912\ninactive_anon 1\nactive_file 2\ninactive_file 20971520\n", 50331648, 33554432, 20971520)]
+    [InlineData("anon 50331648\nfile 33554432\nkernel 2097152\nfile_mapped 12582912\ninactive_anon 1\nactive_file 2\ninactive_file 20971520\n", 50331648, 33554432, 20971520, 12582912)]
     // anon_thp and file_mapped must not be mistaken for anon and file.
-    [InlineData("anon_thp 7\nfile_mapped 8\nfile_thp 9\nanon 1\nfile 2", 1, 2, 0)]
-    public void Memory_stat_v2(string text, long anon, long file, long inactiveFile) =>
-        Assert.Equal(new MemoryStat(anon, file, 0, inactiveFile), MemoryStatParser.ParseV2(B(text)));
+    [InlineData("anon_thp 7\nfile_mapped 8\nfile_thp 9\nanon 1\nfile 2", 1, 2, 0, 8)]
+    public void Memory_stat_v2(string text, long anon, long file, long inactiveFile, long mapped) =>
+        Assert.Equal(new MemoryStat(anon, file, 0, inactiveFile, mapped), MemoryStatParser.ParseV2(B(text)));
 
     [Theory]
     // v1 cpu.stat (cpu controller): throttled_time is in nanoseconds, no usage lines.

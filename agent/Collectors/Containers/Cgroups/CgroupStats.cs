@@ -24,6 +24,11 @@ public sealed class CgroupStats
     public long Cache { get; set; }
     public long Swap { get; set; }
     public long Failcnt { get; set; }
+    public long MappedFile { get; set; }
+
+    /// <summary>v1 memory.max_usage_in_bytes, v2 memory.peak (kernels from 5.19); absent on older v2 kernels.</summary>
+    public bool HasMaxUsage { get; set; }
+    public long MaxUsage { get; set; }
 
     public bool HasOomEvents { get; set; }
     public long OomEvents { get; set; }
@@ -41,10 +46,10 @@ public sealed class CgroupStats
 
     public void Clear()
     {
-        HasCpu = HasCfs = HasMemory = HasOomEvents = HasThreads = HasProcesses = false;
+        HasCpu = HasCfs = HasMemory = HasOomEvents = HasThreads = HasProcesses = HasMaxUsage = false;
         UsageSeconds = UserSeconds = SystemSeconds = ThrottledSeconds = 0;
         Periods = ThrottledPeriods = MemoryUsage = WorkingSet = Rss = Cache = Swap = Failcnt = OomEvents = 0;
-        Threads = Processes = 0;
+        Threads = Processes = MappedFile = MaxUsage = 0;
         Spec = default;
         Io.Clear();
     }
@@ -71,6 +76,7 @@ public sealed class CgroupStats
         }
         Rss = s.Rss;
         Cache = s.Cache;
+        MappedFile = s.MappedFile;
         Swap = s.Swap;
         WorkingSet = WorkingSetOf(usage, s.InactiveFile);
     }
@@ -90,6 +96,14 @@ public sealed class CgroupStats
 public readonly record struct CgroupSpec(bool HasMemoryLimit, double MemoryLimit, bool HasCpuShares, long CpuShares, long CpuQuota, long CpuPeriod)
 {
     public const int ReadEvery = 8;
+
+    /// <summary>v1 memory.soft_limit_in_bytes, v2 memory.low: cAdvisor's container_spec_memory_reservation_limit_bytes.</summary>
+    public bool HasReservation { get; init; }
+    public double Reservation { get; init; }
+
+    /// <summary>v1 memory.memsw.limit_in_bytes (memory plus swap), v2 memory.swap.max, as cAdvisor reads them.</summary>
+    public bool HasSwapLimit { get; init; }
+    public double SwapLimit { get; init; }
 }
 
 /// <summary>One "major:minor operation bytes" figure; <see cref="Operation"/> is one of <see cref="BlkioOperations"/>.</summary>

@@ -33,6 +33,11 @@ internal sealed class CgroupV1Reader(KeptFileReader reader) : CgroupFileReads(re
         {
             into.SetMemory(usage, Read(files.MemoryStat, out content) ? MemoryStatParser.ParseV1(content) : null);
             if (Read(files.MemoryFailcnt, out content) && ProcNumbers.TryParseLong(content, out var failcnt)) into.Failcnt = failcnt;
+            if (Read(files.MemoryMaxUsage, out content) && ProcNumbers.TryParseLong(content, out var maxUsage))
+            {
+                into.HasMaxUsage = true;
+                into.MaxUsage = maxUsage;
+            }
         }
         if (Read(files.OomControl, out content))
         {
@@ -53,11 +58,15 @@ internal sealed class CgroupV1Reader(KeptFileReader reader) : CgroupFileReads(re
     {
         double limit = 0;
         var hasLimit = Read(files.MemoryLimit, out var content) && CgroupValueParser.TryParseLimit(content, out limit);
-        if (!Read(files.Shares, out content) || !ProcNumbers.TryParseLong(content, out var shares)) return new CgroupSpec(hasLimit, limit, false, 0, 0, 0);
+        double reservation = 0, swap = 0;
+        var hasReservation = Read(files.MemorySoftLimit, out content) && CgroupValueParser.TryParseLimit(content, out reservation);
+        var hasSwap = Read(files.MemswLimit, out content) && CgroupValueParser.TryParseLimit(content, out swap);
+        var memory = new CgroupSpec(hasLimit, limit, false, 0, 0, 0) { HasReservation = hasReservation, Reservation = reservation, HasSwapLimit = hasSwap, SwapLimit = swap };
+        if (!Read(files.Shares, out content) || !ProcNumbers.TryParseLong(content, out var shares)) return memory;
         // -1 is "no quota": cAdvisor leaves the quota 0 and emits no series for it.
         long quota = 0, period = 0;
         if (Read(files.CfsQuota, out content) && ProcNumbers.TryParseLong(content, out var q) && q > 0) quota = q;
         if (Read(files.CfsPeriod, out content) && ProcNumbers.TryParseLong(content, out var p)) period = p;
-        return new CgroupSpec(hasLimit, limit, true, shares, quota, period);
+        return memory with { HasCpuShares = true, CpuShares = shares, CpuQuota = quota, CpuPeriod = period };
     }
 }

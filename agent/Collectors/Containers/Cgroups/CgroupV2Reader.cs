@@ -31,6 +31,11 @@ internal sealed class CgroupV2Reader(KeptFileReader reader) : CgroupFileReads(re
             into.SetMemory(usage, Read(files.MemoryStat, out content) ? MemoryStatParser.ParseV2(content) : null);
             // v2 keeps swap use in its own file: memory.stat has none.
             if (Read(files.MemorySwap, out content) && ProcNumbers.TryParseLong(content, out var swap)) into.Swap = swap;
+            if (Read(files.MemoryPeak, out content) && ProcNumbers.TryParseLong(content, out var peak))
+            {
+                into.HasMaxUsage = true;
+                into.MaxUsage = peak;
+            }
         }
         if (readSpec) into.Spec = ReadSpec(files);
         if (Read(files.MemoryEvents, out content))
@@ -52,10 +57,14 @@ internal sealed class CgroupV2Reader(KeptFileReader reader) : CgroupFileReads(re
     {
         double limit = 0;
         var hasLimit = Read(files.MemoryMax, out var content) && CgroupValueParser.TryParseLimit(content, out limit);
+        double reservation = 0, swap = 0;
+        var hasReservation = Read(files.MemoryLow, out content) && CgroupValueParser.TryParseLimit(content, out reservation);
+        var hasSwap = Read(files.MemorySwapMax, out content) && CgroupValueParser.TryParseLimit(content, out swap);
+        var memory = new CgroupSpec(hasLimit, limit, false, 0, 0, 0) { HasReservation = hasReservation, Reservation = reservation, HasSwapLimit = hasSwap, SwapLimit = swap };
         if (!Read(files.CpuWeight, out content) || !ProcNumbers.TryParseLong(content, out var weight)
             || !CgroupValueParser.TryWeightToShares(weight, out var shares))
         {
-            return new CgroupSpec(hasLimit, limit, false, 0, 0, 0);
+            return memory;
         }
         long quota = 0, period = 0;
         if (Read(files.CpuMax, out content) && CpuMaxParser.TryParse(content, out var q, out var p))
@@ -63,6 +72,6 @@ internal sealed class CgroupV2Reader(KeptFileReader reader) : CgroupFileReads(re
             quota = q;
             period = p;
         }
-        return new CgroupSpec(hasLimit, limit, true, shares, quota, period);
+        return memory with { HasCpuShares = true, CpuShares = shares, CpuQuota = quota, CpuPeriod = period };
     }
 }

@@ -20,6 +20,9 @@ public sealed class CgroupV1Files(string? cpu, string? cpuacct, string? memory, 
     public KeptFile? MemoryStat { get; } = In(memory, "memory.stat");
     public KeptFile? MemoryFailcnt { get; } = In(memory, "memory.failcnt");
     public KeptFile? MemoryLimit { get; } = In(memory, "memory.limit_in_bytes");
+    public KeptFile? MemoryMaxUsage { get; } = In(memory, "memory.max_usage_in_bytes");
+    public KeptFile? MemorySoftLimit { get; } = In(memory, "memory.soft_limit_in_bytes");
+    public KeptFile? MemswLimit { get; } = In(memory, "memory.memsw.limit_in_bytes");
     public KeptFile? OomControl { get; } = In(memory, "memory.oom_control");
     public KeptFile? IoServiceBytes { get; } = In(blkio, "blkio.throttle.io_service_bytes");
     public KeptFile? PidsCurrent { get; } = In(pids, "pids.current");
@@ -27,7 +30,7 @@ public sealed class CgroupV1Files(string? cpu, string? cpuacct, string? memory, 
     public KeptFile? Procs { get; } = In(pids ?? memory ?? cpu, "cgroup.procs");
 
     public IEnumerable<KeptFile?> All =>
-        [CpuacctUsage, CpuacctStat, CpuStat, CfsQuota, CfsPeriod, Shares, MemoryUsage, MemoryStat, MemoryFailcnt, MemoryLimit, OomControl, IoServiceBytes, PidsCurrent, Procs];
+        [CpuacctUsage, CpuacctStat, CpuStat, CfsQuota, CfsPeriod, Shares, MemoryUsage, MemoryStat, MemoryFailcnt, MemoryLimit, MemoryMaxUsage, MemorySoftLimit, MemswLimit, OomControl, IoServiceBytes, PidsCurrent, Procs];
 
     private static KeptFile? In(string? dir, string file) => dir is null ? null : new KeptFile(Path.Combine(dir, file));
 }
@@ -43,10 +46,13 @@ public sealed class CgroupV2Files(string dir)
     public KeptFile MemorySwap { get; } = new(Path.Combine(dir, "memory.swap.current"));
     public KeptFile MemoryEvents { get; } = new(Path.Combine(dir, "memory.events"));
     public KeptFile MemoryMax { get; } = new(Path.Combine(dir, "memory.max"));
+    public KeptFile MemoryPeak { get; } = new(Path.Combine(dir, "memory.peak"));
+    public KeptFile MemoryLow { get; } = new(Path.Combine(dir, "memory.low"));
+    public KeptFile MemorySwapMax { get; } = new(Path.Combine(dir, "memory.swap.max"));
     public KeptFile IoStat { get; } = new(Path.Combine(dir, "io.stat"));
     public KeptFile PidsCurrent { get; } = new(Path.Combine(dir, "pids.current"));
     public KeptFile Procs { get; } = new(Path.Combine(dir, "cgroup.procs"));
 
     public IEnumerable<KeptFile?> All =>
-        [CpuStat, CpuMax, CpuWeight, MemoryCurrent, MemoryStat, MemorySwap, MemoryEvents, MemoryMax, IoStat, PidsCurrent, Procs];
+        [CpuStat, CpuMax, CpuWeight, MemoryCurrent, MemoryStat, MemorySwap, MemoryEvents, MemoryMax, MemoryPeak, MemoryLow, MemorySwapMax, IoStat, PidsCurrent, Procs];
 }

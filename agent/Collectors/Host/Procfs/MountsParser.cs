@@ -12,16 +12,24 @@ public static class MountsParser
         into.Clear();
         foreach (var line in new LineEnumerator(content))
         {
-            var fields = new FieldEnumerator(line);
-            if (!fields.MoveNext()) continue;
-            var device = Unescape(fields.Current);
-            if (!fields.MoveNext()) continue;
-            var mountPoint = Unescape(fields.Current);
-            if (!fields.MoveNext()) continue;
-            var fsType = Encoding.UTF8.GetString(fields.Current);
-            var readOnly = fields.MoveNext() && HasOption(fields.Current, "ro"u8);
-            into.Add(new Mount(device, mountPoint, fsType, readOnly));
+            if (TryParseLine(line, out var mount)) into.Add(mount);
         }
+    }
+
+    /// <summary>False for a line with fewer than three fields (device, mount point, type).</summary>
+    public static bool TryParseLine(ReadOnlySpan<byte> line, out Mount mount)
+    {
+        mount = default;
+        var fields = new FieldEnumerator(line);
+        if (!fields.MoveNext()) return false;
+        var device = fields.Current;
+        if (!fields.MoveNext()) return false;
+        var mountPoint = fields.Current;
+        if (!fields.MoveNext()) return false;
+        var fsType = fields.Current;
+        var readOnly = fields.MoveNext() && HasOption(fields.Current, "ro"u8);
+        mount = new Mount(Unescape(device), Unescape(mountPoint), Encoding.UTF8.GetString(fsType), readOnly);
+        return true;
     }
 
     private static bool HasOption(ReadOnlySpan<byte> options, ReadOnlySpan<byte> option)
