@@ -34,38 +34,51 @@ public static class RunCommand
                 Console.Error.WriteLine($"agent: {dataDir}");
                 return ExitCodes.BadInput;
             }
-            using var host = AgentHost.Build(loaded);
+            var control = new ServiceControl(parsed.GetValue(config)!.FullName);
+            using var hangup = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                // SIGHUP's default action ends the process on the spot, nothing flushed.
+                context.Cancel = true;
+                _ = Task.Run(control.RequestReload, CancellationToken.None);
+            });
             var (version, commit) = VersionCommand.Read();
-            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("agent");
-            using var hangup = OperatingSystem.IsWindows() ? null : IgnoreHangup(logger);
-            logger.LogInformation(
-                "agent {Version} ({Commit}) starting: host {Host}, environment {Environment}, interval {Interval}, {RemoteWrite} remote_write, {Loki} loki, {Files} logs.files",
-                version, commit, loaded.Agent.Hostname, loaded.Agent.Environment, loaded.Agent.Interval,
-                loaded.RemoteWrite.Count, loaded.Loki.Count, loaded.Logs.Files.Count);
-            try
+            var current = loaded;
+            AgentConfig? previous = null;
+            while (true)
             {
-                await host.RunAsync(ct);
+                using var host = AgentHost.Build(current, control);
+                var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("agent");
+                control.Attach(host.Services.GetRequiredService<IHostApplicationLifetime>(), logger);
+                if (previous is null)
+                {
+                    logger.LogInformation(
+                        "agent {Version} ({Commit}) starting: host {Host}, environment {Environment}, interval {Interval}, {RemoteWrite} remote_write, {Loki} loki, {Files} logs.files",
+                        version, commit, current.Agent.Hostname, current.Agent.Environment, current.Agent.Interval,
+                        current.RemoteWrite.Count, current.Loki.Count, current.Logs.Files.Count);
+                }
+                try
+                {
+                    await host.RunAsync(ct);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+                {
+                    if (previous is not null && !ct.IsCancellationRequested)
+                    {
+                        // The reloaded config could not start (its port is taken): the one before runs again.
+                        control.ReloadFailedToStart(e);
+                        (current, previous) = (previous, null);
+                        continue;
+                    }
+                    // Start-up failures (port taken, data_dir not writable) are the operator's to fix.
+                    Console.Error.WriteLine($"agent: cannot start: {Telemetry.ErrorText.Of(e)}");
+                    return ExitCodes.CheckFailed;
+                }
+                if (ct.IsCancellationRequested || control.TakePending() is not { } next) return ExitCodes.Ok;
+                // Positions and disk buffers were saved as the old pipeline stopped; the new one resumes from them.
+                previous = current;
+                current = next;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
-            {
-                // Start-up failures (port taken, data_dir not writable) are the operator's to fix.
-                Console.Error.WriteLine($"agent: cannot start: {Telemetry.ErrorText.Of(e)}");
-                return ExitCodes.CheckFailed;
-            }
-            return ExitCodes.Ok;
         });
         return command;
     }
-
-    /// <summary>
-    /// SIGHUP's default action ends the process on the spot, nothing flushed: an operator's
-    /// `systemctl reload` or a closed terminal must not lose data. Reading the config again is a
-    /// later feature; until then the signal is answered with what to do instead.
-    /// </summary>
-    private static PosixSignalRegistration IgnoreHangup(ILogger logger) =>
-        PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true;
-            logger.LogWarning("SIGHUP received: the config is read only at start, restart the agent to apply changes (still running with the config it started with)");
-        });
 }

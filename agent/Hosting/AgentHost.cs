@@ -16,7 +16,7 @@ namespace Agent.Hosting;
 /// </summary>
 public static class AgentHost
 {
-    public static IHost Build(AgentConfig config)
+    public static IHost Build(AgentConfig config, ServiceControl control)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole(o =>
@@ -30,6 +30,10 @@ public static class AgentHost
         builder.Logging.AddFilter("System", LogLevel.Warning);
         builder.Services.AddSystemd();
         builder.Services.AddWindowsService(o => o.ServiceName = "agent");
+        if (!Microsoft.Extensions.Hosting.WindowsServices.WindowsServiceHelpers.IsWindowsService())
+        {
+            builder.Services.AddSingleton<IHostLifetime>(sp => new ServiceLifetime(sp.GetRequiredService<IHostApplicationLifetime>(), control));
+        }
         builder.Services.Configure<HostOptions>(o =>
         {
             // Exporters get shutdown_timeout to flush; the host allows a little more for the rest.
@@ -38,6 +42,7 @@ public static class AgentHost
         });
 
         var self = new SelfMetrics();
+        control.Status.Register(self);
         if (OperatingSystem.IsLinux()) self.AddCollector(new ProcessSelfCollector());
         var latest = new LatestMetrics();
         builder.Services.AddSingleton(config);
