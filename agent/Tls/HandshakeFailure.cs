@@ -34,7 +34,7 @@ public static class HandshakeFailure
         {
             why = sentCertificate
                 ? "the server refused the client certificate (is it signed by a CA the server trusts, and still valid?)"
-                : "the server refused the handshake over certificates (does it require a client certificate? set cert_file and key_file under tls)";
+                : "the server requires a client certificate it trusts (set cert_file and key_file under tls)";
         }
         else if (lower.Contains("protocol version", StringComparison.Ordinal) || lower.Contains("unsupported protocol", StringComparison.Ordinal))
         {
@@ -45,6 +45,22 @@ public static class HandshakeFailure
             why = "the connection ended during the handshake";
         }
         return new TlsHandshakeException(detail.Length > 0 ? $"TLS handshake with {host} failed: {why} ({detail})" : $"TLS handshake with {host} failed: {why}", failure);
+    }
+
+    /// <summary>
+    /// Whether a failed request failed in TLS: in the handshake, or (TLS 1.3) at the first read,
+    /// where a server's refusal of the client certificate arrives as an alert after the client
+    /// already thought the handshake done.
+    /// </summary>
+    public static bool IsTls(HttpRequestException e)
+    {
+        if (e.HttpRequestError == HttpRequestError.SecureConnectionError) return true;
+        for (Exception? inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException) return true;
+            if (inner.Message.Contains("SSL routines", StringComparison.Ordinal) || inner.Message.Contains(" alert ", StringComparison.Ordinal)) return true;
+        }
+        return false;
     }
 
     /// <summary>The deepest message that is a sentence rather than a runtime resource key (OpenSSL's error text).</summary>

@@ -135,7 +135,7 @@ public sealed class EndpointClient : IDisposable
         {
             return await Current().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         }
-        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError)
+        catch (HttpRequestException e) when (HandshakeFailure.IsTls(e))
         {
             throw HandshakeFailure.Describe(_config.UrlValue.Authority, e, _tls?.TakeRefusal(), _tls?.HasClientCertificate == true);
         }
