@@ -20,7 +20,7 @@ public static class PemFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new TlsFileException($"cannot read {path}: {ErrorText.Of(e)}", e);
+            throw Unreadable(path, e);
         }
         catch (CryptographicException e)
         {
@@ -44,7 +44,7 @@ public static class PemFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new TlsFileException($"cannot read {keyFile}: {ErrorText.Of(e)}", e);
+            throw Unreadable(keyFile, e);
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
@@ -53,6 +53,14 @@ public static class PemFiles
         chain.RemoveAt(0);
         return (leaf, chain);
     }
+
+    /// <summary>One sentence that names the file once (.NET's own message may repeat it).</summary>
+    private static TlsFileException Unreadable(string path, Exception e) => e switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => new TlsFileException($"{path}: no such file", e),
+        UnauthorizedAccessException => new TlsFileException($"{path}: permission denied", e),
+        _ => new TlsFileException($"cannot read {path}: {ErrorText.Of(e)}", e),
+    };
 
     /// <summary>Certificate lifetime for a sentence: "valid until 2027-01-01 00:00 UTC".</summary>
     public static string Validity(X509Certificate2 certificate)
