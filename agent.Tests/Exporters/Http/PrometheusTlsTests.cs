@@ -55,6 +55,16 @@ public sealed class PrometheusTlsTests : IDisposable
         Assert.Contains($"remote_write[0]", stdout);
         Assert.Matches(@"PASS\s+remote_write\[0\].*HTTP 204", stdout);
 
+        // The same through a proxy: https goes through a CONNECT tunnel, verified end to end.
+        await using (var proxy = new TunnelProxy())
+        {
+            var proxied = QuietAgentConfig.Write(Path.Combine(_dir, "proxied"), "tls-host",
+                Endpoint(prometheus.WriteUrl, $"ca_file = \"{ca.CertFile}\"") + $"\nproxy_url = \"{proxy.Url}\"");
+            (code, stdout, stderr) = await AgentProcess.RunAsync(["check", "--config", proxied]);
+            Assert.True(code == 0, stdout + stderr);
+            Assert.Contains($"CONNECT 127.0.0.1:{prometheus.Port} HTTP/1.1", proxy.Relayed);
+        }
+
         await using (var agent = AgentProcess.Start(["run", "--config", good]))
         {
             var sent = await prometheus.WaitForAsync("agent_remote_write_samples_sent_total{host=\"tls-host\"} > 0", TimeSpan.FromSeconds(30));
