@@ -108,7 +108,7 @@ public sealed class ConfigLoaderTests
             tls = { insecure = true }
             """);
         Assert.Contains("/etc/agent/agent.toml:2:1: agent.intervall: unknown key", problems);
-        Assert.Contains("/etc/agent/agent.toml:9:1: remote_write[1].tls: unknown key", problems);
+        Assert.Contains("/etc/agent/agent.toml:9:9: remote_write[1].tls.insecure: unknown key", problems);
     }
 
     [Fact]

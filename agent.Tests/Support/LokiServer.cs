@@ -21,7 +21,8 @@ public sealed class LokiServer : IAsyncDisposable
     public string Output => _process.Output;
 
     /// <param name="limits">Lines of YAML under limits_config (like "max_global_streams_per_user: 3").</param>
-    public static async Task<LokiServer> StartAsync(string limits = "")
+    /// <param name="multiTenant">auth_enabled: every push and query needs X-Scope-OrgID.</param>
+    public static async Task<LokiServer> StartAsync(string limits = "", bool multiTenant = false)
     {
         var binary = ServerBinary.Require("loki", "LOKI_BIN");
         var dir = Directory.CreateTempSubdirectory("agent-loki-").FullName;
@@ -29,7 +30,7 @@ public sealed class LokiServer : IAsyncDisposable
         var grpc = FreePort.Next();
         var config = Path.Combine(dir, "loki.yaml");
         File.WriteAllText(config, $"""
-            auth_enabled: false
+            auth_enabled: {(multiTenant ? "true" : "false")}
             server:
               http_listen_address: 127.0.0.1
               http_listen_port: {http}
@@ -66,12 +67,20 @@ public sealed class LokiServer : IAsyncDisposable
     }
 
     /// <summary>Lines matching a LogQL selector over the last hour, oldest first.</summary>
-    public async Task<List<string>> QueryLinesAsync(string selector)
+    /// <param name="tenant">X-Scope-OrgID of the query (a multi-tenant Loki).</param>
+    public Task<List<string>> QueryLinesAsync(string selector, string? tenant = null) => QueryLinesAsync(_http, BaseUrl, selector, tenant);
+
+    /// <summary>The same query against any Loki read path (a distributed Loki's querier).</summary>
+    public static async Task<List<string>> QueryLinesAsync(HttpClient http, string baseUrl, string selector, string? tenant = null)
     {
         var end = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds() * 1_000_000;
         var start = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds() * 1_000_000;
-        var url = $"{BaseUrl}/loki/api/v1/query_range?query={Uri.EscapeDataString(selector)}&start={start}&end={end}&limit=5000&direction=forward";
-        var json = await _http.GetStringAsync(url);
+        var url = $"{baseUrl}/loki/api/v1/query_range?query={Uri.EscapeDataString(selector)}&start={start}&end={end}&limit=5000&direction=forward";
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (tenant is not null) request.Headers.Add("X-Scope-OrgID", tenant);
+        using var response = await http.SendAsync(request);
+        var json = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"{url}: HTTP {(int)response.StatusCode}: {json}");
         using var doc = JsonDocument.Parse(json);
         var lines = new List<(long, string)>();
         foreach (var stream in doc.RootElement.GetProperty("data").GetProperty("result").EnumerateArray())

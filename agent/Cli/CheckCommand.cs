@@ -49,6 +49,8 @@ public static class CheckCommand
             Checks.Collectors(loaded, runners, report);
             await ScrapeChecks.TargetsAsync(loaded, docker, report, ct);
             Checks.LogFiles(loaded, report, ct);
+            Checks.WebConfig(loaded, report);
+            Checks.Transport(loaded, report);
             await Checks.EndpointsAsync(loaded, report, ct);
             if (printMetrics)
             {

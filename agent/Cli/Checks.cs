@@ -188,14 +188,24 @@ internal static class Checks
 
     private static async Task<(string, string?, string)> ProbeAsync(string what, EndpointConfig endpoint, byte[] body, bool remoteWrite, CancellationToken ct)
     {
-        using var client = new EndpointClient(endpoint);
+        var url = EndpointUrl.Display(endpoint.UrlValue);
+        EndpointClient client;
+        try
+        {
+            client = new EndpointClient(endpoint);
+        }
+        catch (Tls.TlsFileException e)
+        {
+            return (what, e.Message, url);
+        }
+        using var _ = client;
         using var content = remoteWrite ? Exporters.RemoteWrite.RemoteWriteExporter.Content(body) : Exporters.Loki.LokiExporter.Content(body);
         var start = Stopwatch.GetTimestamp();
         try
         {
             using var response = await client.PostAsync(content, ct, remoteWrite ? Exporters.RemoteWrite.RemoteWriteExporter.RemoteWriteHeaders : null);
             var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            var detail = $"{endpoint.Url}: HTTP {(int)response.StatusCode} in {ms:F0} ms";
+            var detail = $"{url}: HTTP {(int)response.StatusCode} in {ms:F0} ms";
             if (response.IsSuccessStatusCode) return (what, null, detail);
             var text = await EndpointClient.ReadErrorBodyAsync(response, ct);
             // Loki 3 answers an empty push with 422 "at least one valid stream is required" —
@@ -214,7 +224,47 @@ internal static class Checks
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
-            return (what, e is TaskCanceledException ? $"no answer within {endpoint.Timeout}" : ErrorText.Of(e), endpoint.Url);
+            return (what, e is TaskCanceledException ? $"no answer within {endpoint.Timeout}" : ErrorText.Of(e), url);
+        }
+    }
+
+    /// <summary>What is unsafe about each endpoint's transport (insecure_skip_verify, credentials over plain http), one WARN each.</summary>
+    public static void Transport(AgentConfig config, CheckReport report)
+    {
+        for (var i = 0; i < config.RemoteWrite.Count; i++)
+        {
+            foreach (var warning in EndpointClient.Warnings(config.RemoteWrite[i])) report.Warn($"remote_write[{i}]", warning);
+        }
+        for (var i = 0; i < config.Loki.Count; i++)
+        {
+            foreach (var warning in EndpointClient.Warnings(config.Loki[i])) report.Warn($"loki[{i}]", warning);
+        }
+    }
+
+    /// <summary>How /metrics is served: the web config's TLS and users, or a warning when it listens beyond loopback in the clear.</summary>
+    public static void WebConfig(AgentConfig config, CheckReport report)
+    {
+        if (config.Http.Listen.Length == 0 || !Serving.MetricsServer.TryParseListen(config.Http.Listen, out var endpoint)) return;
+        if (config.Http.WebConfigFile.Length == 0)
+        {
+            if (!System.Net.IPAddress.IsLoopback(endpoint.Address))
+            {
+                report.Warn("http", $"{config.Http.Listen}: /metrics is served in the clear to the network without authentication (set web_config_file)");
+            }
+            return;
+        }
+        try
+        {
+            var web = Serving.Web.WebConfig.Load(config.Http.WebConfigFile);
+            var tls = web.Tls is { } t
+                ? $"TLS (certificate {t.Certificate.Subject}, {Tls.PemFiles.Validity(t.Certificate)}; client_auth_type {t.ClientAuth})"
+                : "no TLS";
+            var users = web.Users.Count == 0 ? "no basic auth" : $"basic auth for {web.Users.Count} user(s)";
+            report.Pass("http.web_config_file", $"{config.Http.WebConfigFile}: {tls}, {users}");
+        }
+        catch (Serving.Web.WebConfigException e)
+        {
+            foreach (var problem in e.Problems) report.Fail("http.web_config_file", problem);
         }
     }
 }

@@ -33,8 +33,8 @@ internal static class ScrapeChecks
             var target = loops[i].Target;
             var s = statuses[i];
             var ms = $"{s.Duration.TotalMilliseconds:F0} ms";
-            if (s.Up) report.Pass($"scrape {target.Job}", $"{target.Url}: HTTP {s.HttpStatus}, {s.Samples} samples in {ms}");
-            else report.Fail($"scrape {target.Job}", $"{target.Url}: {(s.HttpStatus == 0 ? "no response" : $"HTTP {s.HttpStatus}")} after {ms}: {s.Error}");
+            if (s.Up) report.Pass($"scrape {target.Job}", $"{Exporters.Http.EndpointUrl.Display(target.Url)}: HTTP {s.HttpStatus}, {s.Samples} samples in {ms}");
+            else report.Fail($"scrape {target.Job}", $"{Exporters.Http.EndpointUrl.Display(target.Url)}: {(s.HttpStatus == 0 ? "no response" : $"HTTP {s.HttpStatus}")} after {ms}: {s.Error}");
             await loops[i].DisposeAsync();
         }
     }

@@ -58,6 +58,9 @@ public sealed class HttpSection : ConfigTable
 {
     /// <summary>host:port for /metrics and /healthz; empty disables the listener.</summary>
     public string Listen { get; set; } = "127.0.0.1:9101";
+    /// <summary>Prometheus exporter-toolkit web config (TLS, basic auth) for the listener; empty: plain http.</summary>
+    [JsonPropertyName("web_config_file")]
+    public string WebConfigFile { get; set; } = "";
 }
 
 public sealed class BasicAuthConfig : ConfigTable
@@ -87,7 +90,12 @@ public abstract class EndpointConfig : ConfigTable
     public string MinBackoff { get; set; } = "500ms";
     [JsonPropertyName("max_backoff")]
     public string MaxBackoff { get; set; } = "5m";
+    public TlsConfig? Tls { get; set; }
+    /// <summary>HTTP(S) proxy for this endpoint; empty: HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment.</summary>
+    [JsonPropertyName("proxy_url")]
+    public string ProxyUrl { get; set; } = "";
 
+    [JsonIgnore] public Uri? ProxyValue { get; set; }
     [JsonIgnore] public Uri UrlValue { get; set; } = null!;
     [JsonIgnore] public TimeSpan TimeoutValue { get; set; }
     [JsonIgnore] public TimeSpan MinBackoffValue { get; set; }

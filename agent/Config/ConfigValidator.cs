@@ -90,6 +90,7 @@ internal sealed partial class ConfigValidator(string file, ConfigSourceMap map, 
         {
             Problem("http.listen", $"\"{http.Listen}\" is not ip:port (like \"127.0.0.1:9101\" or \":9101\"; \"\" disables the listener)");
         }
+        ValidateWebConfig(http);
     }
 
     private void ValidateEndpoint(EndpointConfig endpoint, string at)
@@ -163,6 +164,7 @@ internal sealed partial class ConfigValidator(string file, ConfigSourceMap map, 
             }
         }
         if (uri is not null) UrlCredentials(endpoint, uri, at);
+        ValidateTransport(endpoint, at, uri);
     }
 
     /// <summary>

@@ -80,6 +80,7 @@ public static class AgentHost
 
         builder.Services.AddHostedService(sp => new HttpService(
             config.Http.Listen,
+            config.Http.WebConfigFile,
             ExternalLabels.ForPull(config),
             latest,
             self,

@@ -7,9 +7,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Agent.Hosting;
 
-/// <summary>[http] listen: /metrics (latest cycle + agent_* self-metrics) and /healthz.</summary>
+/// <summary>[http] listen: /metrics (latest cycle + agent_* self-metrics) and /healthz, behind web_config_file when set.</summary>
 internal sealed class HttpService(
     string listen,
+    string webConfigFile,
     Label[] pullLabels,
     LatestMetrics latest,
     SelfMetrics self,
@@ -25,9 +26,11 @@ internal sealed class HttpService(
         {
             throw new IOException($"http.listen \"{listen}\" is not a valid address");
         }
-        _server = new MetricsServer(endpoint, Write, healthy, logger);
+        var guard = webConfigFile.Length > 0 ? new Serving.Web.WebGuard(webConfigFile, logger) : null;
+        _server = new MetricsServer(endpoint, Write, healthy, logger, guard: guard);
         _server.Start();
-        logger.LogInformation("serving /metrics and /healthz on http://{Endpoint}", _server.LocalEndpoint);
+        logger.LogInformation("serving /metrics and /healthz on {Scheme}://{Endpoint}{Protection}", guard?.UsesTls == true ? "https" : "http", _server.LocalEndpoint,
+            guard is null ? "" : $" (web config {webConfigFile})");
         return Task.CompletedTask;
     }
 

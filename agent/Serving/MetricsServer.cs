@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,8 @@ namespace Agent.Serving;
 /// a response each have a deadline, concurrent scrapes share one rendered body (a client that
 /// never reads pins at most that body, not one copy each), and a failing accept (no file
 /// descriptors left) backs off instead of spinning.
+/// With a web config (exporter-toolkit's format) every connection is TLS and every request needs
+/// basic auth, /healthz included, as node_exporter does with the same file.
 /// </summary>
 public sealed class MetricsServer : IAsyncDisposable
 {
@@ -29,6 +32,7 @@ public sealed class MetricsServer : IAsyncDisposable
     private readonly Func<bool> _healthy;
     private readonly ILogger _logger;
     private readonly ServerLimits _limits;
+    private readonly Web.WebGuard? _guard;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _renderLock = new();
     private (ReadOnlyMemory<byte> Body, string ContentType, long RenderedAt)? _rendered;
@@ -36,8 +40,11 @@ public sealed class MetricsServer : IAsyncDisposable
     private Task? _acceptLoop;
 
     /// <param name="writeMetrics">Writes the exposition body and returns its content type.</param>
-    public MetricsServer(IPEndPoint endpoint, Func<IBufferWriter<byte>, string> writeMetrics, Func<bool> healthy, ILogger logger, ServerLimits? limits = null)
+    /// <param name="guard">TLS and basic auth from a web config file; null: plain http, open.</param>
+    public MetricsServer(IPEndPoint endpoint, Func<IBufferWriter<byte>, string> writeMetrics, Func<bool> healthy, ILogger logger, ServerLimits? limits = null,
+        Web.WebGuard? guard = null)
     {
+        _guard = guard;
         _limits = limits ?? ServerLimits.Default;
         _listener = new TcpListener(endpoint);
         _writeMetrics = writeMetrics;
@@ -112,14 +119,17 @@ public sealed class MetricsServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Over the cap: a 503 small enough for any socket buffer, then close.</summary>
+    /// <summary>Over the cap: a 503 small enough for any socket buffer, then close (under TLS just the close: no handshake is spent on it).</summary>
     private async Task RefuseAsync(Socket socket)
     {
         using var _ = socket;
         try
         {
+            if (_guard?.UsesTls == true) return;
             using var deadline = new CancellationTokenSource(_limits.ReadDeadline);
-            await RespondAsync(socket, 503, "text/plain", "too many connections\n"u8.ToArray(), deadline.Token);
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            await RespondAsync(stream, 503, "text/plain", "too many connections\n"u8.ToArray(), deadline.Token);
+            socket.Shutdown(SocketShutdown.Both);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
         {
@@ -134,30 +144,44 @@ public sealed class MetricsServer : IAsyncDisposable
     {
         using var _ = socket;
         var buffer = ArrayPool<byte>.Shared.Rent(MaxRequestBytes);
+        Stream stream = new NetworkStream(socket, ownsSocket: false);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            // The read deadline covers the TLS handshake too: a client that opens and stalls costs nothing more.
             timeout.CancelAfter(_limits.ReadDeadline);
+            if (_guard?.ServerOptions() is { } tls)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                await ssl.AuthenticateAsServerAsync(tls, timeout.Token);
+            }
             var length = 0;
             int headerEnd;
             while ((headerEnd = buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8)) < 0)
             {
                 if (length == MaxRequestBytes)
                 {
-                    await RespondAsync(socket, 431, "text/plain", "request headers too large\n"u8.ToArray(), ct);
+                    await RespondAsync(stream, 431, "text/plain", "request headers too large\n"u8.ToArray(), ct);
                     return;
                 }
-                var read = await socket.ReceiveAsync(buffer.AsMemory(length, MaxRequestBytes - length), SocketFlags.None, timeout.Token);
+                var read = await stream.ReadAsync(buffer.AsMemory(length, MaxRequestBytes - length), timeout.Token);
                 if (read == 0) return;
                 length += read;
             }
             var (method, path) = ParseRequestLine(buffer.AsSpan(0, headerEnd));
+            if (_guard is not null && !await _guard.AuthorizedAsync(buffer.AsMemory(0, headerEnd), timeout.Token))
+            {
+                timeout.CancelAfter(_limits.WriteDeadline);
+                await RespondAsync(stream, 401, "text/plain", "unauthorized\n"u8.ToArray(), timeout.Token, extraHeader: "WWW-Authenticate: Basic\r\n");
+                return;
+            }
             // From here on the deadline is for writing the answer.
             timeout.CancelAfter(_limits.WriteDeadline);
             ct = timeout.Token;
             if (method != "GET" && method != "HEAD")
             {
-                await RespondAsync(socket, 405, "text/plain", "only GET\n"u8.ToArray(), ct);
+                await RespondAsync(stream, 405, "text/plain", "only GET\n"u8.ToArray(), ct);
                 return;
             }
             var query = path.IndexOf('?');
@@ -166,23 +190,23 @@ public sealed class MetricsServer : IAsyncDisposable
             {
                 case "/metrics":
                     var (body, contentType) = Render();
-                    await RespondAsync(socket, 200, contentType, body, ct, headOnly: method == "HEAD");
+                    await RespondAsync(stream, 200, contentType, body, ct, headOnly: method == "HEAD");
                     break;
                 case "/healthz":
                     var ok = _healthy();
-                    await RespondAsync(socket, ok ? 200 : 503, "text/plain", ok ? "ok\n"u8.ToArray() : "unhealthy\n"u8.ToArray(), ct);
+                    await RespondAsync(stream, ok ? 200 : 503, "text/plain", ok ? "ok\n"u8.ToArray() : "unhealthy\n"u8.ToArray(), ct);
                     break;
                 case "/":
-                    await RespondAsync(socket, 200, "text/html", "<html><body><a href=\"/metrics\">/metrics</a> <a href=\"/healthz\">/healthz</a></body></html>\n"u8.ToArray(), ct);
+                    await RespondAsync(stream, 200, "text/html", "<html><body><a href=\"/metrics\">/metrics</a> <a href=\"/healthz\">/healthz</a></body></html>\n"u8.ToArray(), ct);
                     break;
                 default:
-                    await RespondAsync(socket, 404, "text/plain", "not found\n"u8.ToArray(), ct);
+                    await RespondAsync(stream, 404, "text/plain", "not found\n"u8.ToArray(), ct);
                     break;
             }
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or System.Security.Authentication.AuthenticationException)
         {
-            // A scraper that hangs up or stalls is its own problem; nothing to report.
+            // A scraper that hangs up, stalls or fails the handshake is its own problem; nothing to report.
         }
         catch (Exception e)
         {
@@ -190,6 +214,7 @@ public sealed class MetricsServer : IAsyncDisposable
         }
         finally
         {
+            await CloseAsync(socket, stream);
             ArrayPool<byte>.Shared.Return(buffer);
             Interlocked.Decrement(ref _open);
         }
@@ -228,11 +253,27 @@ public sealed class MetricsServer : IAsyncDisposable
         return (Encoding.ASCII.GetString(line[..firstSpace]), Encoding.ASCII.GetString(target));
     }
 
-    private static async Task RespondAsync(Socket socket, int status, string contentType, ReadOnlyMemory<byte> body, CancellationToken ct, bool headOnly = false)
+    /// <summary>TLS close_notify, then FIN both ways: closing with unread request bytes would send a reset that can cut the answer off.</summary>
+    private static async Task CloseAsync(Socket socket, Stream stream)
+    {
+        try
+        {
+            if (stream is SslStream { IsAuthenticated: true } ssl) await ssl.ShutdownAsync();
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+        await stream.DisposeAsync();
+    }
+
+    private static async Task RespondAsync(Stream stream, int status, string contentType, ReadOnlyMemory<byte> body, CancellationToken ct,
+        bool headOnly = false, string extraHeader = "")
     {
         var reason = status switch
         {
             200 => "OK",
+            401 => "Unauthorized",
             404 => "Not Found",
             405 => "Method Not Allowed",
             431 => "Request Header Fields Too Large",
@@ -240,10 +281,10 @@ public sealed class MetricsServer : IAsyncDisposable
             _ => "Error",
         };
         var head = Encoding.ASCII.GetBytes(
-            $"HTTP/1.1 {status} {reason}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
-        await socket.SendAsync(head, SocketFlags.None, ct);
-        if (!headOnly && body.Length > 0) await socket.SendAsync(body, SocketFlags.None, ct);
-        socket.Shutdown(SocketShutdown.Both);
+            $"HTTP/1.1 {status} {reason}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\n{extraHeader}Connection: close\r\n\r\n");
+        await stream.WriteAsync(head, ct);
+        if (!headOnly && body.Length > 0) await stream.WriteAsync(body, ct);
+        await stream.FlushAsync(ct);
     }
 
     public async ValueTask DisposeAsync()
