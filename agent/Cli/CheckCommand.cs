@@ -49,6 +49,7 @@ public static class CheckCommand
             Checks.Collectors(loaded, runners, report);
             await ScrapeChecks.TargetsAsync(loaded, docker, report, ct);
             Checks.LogFiles(loaded, report, ct);
+            JournalChecks.Journal(loaded, report);
             await Checks.EndpointsAsync(loaded, report, ct);
             if (printMetrics)
             {
