@@ -16,7 +16,7 @@ internal sealed partial class ConfigValidator
         }
         journal.Path = PathValue(journal.Path, at + ".path");
         journal.MaxAge = Expand(journal.MaxAge, at + ".max_age");
-        journal.MaxAgeValue = DurationIn(journal.MaxAge, at + ".max_age", Minutes(1), TimeSpan.FromDays(30));
+        journal.MaxAgeValue = DurationIn(journal.MaxAge, at + ".max_age", Minutes(1), TimeSpan.FromDays(28));
         for (var i = 0; i < journal.Matches.Count; i++)
         {
             var term = journal.Matches[i] = Expand(journal.Matches[i], at + ".matches");

@@ -42,6 +42,7 @@ internal readonly struct JournalCursor
     /// </summary>
     public static JournalCursor Parse(ReadOnlySpan<byte> text, in JournalCursor previous)
     {
+        if (text.IsEmpty) return default;
         if (TryFields(text, out var seqnumId, out var seqnum, out var bootId, out var monotonic, out var realtime, out var xor))
         {
             return new JournalCursor(Shared(seqnumId, previous._seqnumId), seqnum, Shared(bootId, previous._bootId), monotonic, realtime, xor);
