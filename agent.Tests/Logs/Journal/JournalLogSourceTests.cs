@@ -111,6 +111,23 @@ public sealed class JournalLogSourceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_message_longer_than_max_line_size_is_cut_marked_and_counted()
+    {
+        Directory.CreateDirectory(JournalDir);
+        var now = Now() - 60_000_000;
+        await JournalRemote.WriteAsync(Path.Combine(JournalDir, "a.journal"),
+            [JournalExportEntry.Text(now, 1_000_000, new string('x', 100_000), ("PRIORITY", "6")), JournalExportEntry.Text(now + 1, 1_000_001, "short")]);
+        await using var positions = new PositionsStore(DataDir, NullLogger.Instance);
+        var sink = new CollectingSink();
+        await using (Source(positions, sink, logs => logs.MaxLineSize = 4096)) await sink.WaitForAsync(2);
+        var cut = Encoding.UTF8.GetString(sink.Entries[0].Line);
+        Assert.Equal(4096, sink.Entries[0].Line.Length);
+        Assert.EndsWith(LineText.TruncatedMarker, cut);
+        Assert.Equal("short", Encoding.UTF8.GetString(sink.Entries[1].Line));
+        Assert.Equal(1, _metrics.Counter("agent_logs_lines_truncated_total", "").Value);
+    }
+
+    [Fact]
     public async Task Matches_select_entries_as_journalctl_does()
     {
         await WriteFixtureAsync();

@@ -126,7 +126,7 @@ internal sealed unsafe class JournalHandle : IDisposable
     }
 
     private static int Check(int result, string what) =>
-        result >= 0 ? result : throw new JournalException($"{what}: {LibSystemd.ErrnoText(result)}", -result);
+        result >= 0 ? result : throw new JournalException($"{what}: {LibSystemd.ErrnoText(result)}");
 
     private static byte[] Terminated(string text)
     {
@@ -143,8 +143,5 @@ internal sealed unsafe class JournalHandle : IDisposable
     }
 }
 
-/// <summary>A libsystemd call failed; <see cref="Errno"/> is the positive errno.</summary>
-internal sealed class JournalException(string message, int errno) : Exception(message)
-{
-    public int Errno { get; } = errno;
-}
+/// <summary>A libsystemd call failed: the message names the call and the errno in words.</summary>
+internal sealed class JournalException(string message) : Exception(message);

@@ -110,22 +110,20 @@ public sealed class JournalLogSource : ILogSource, IAckTarget
                     retry = TimeSpan.FromSeconds(1);
                     Follow(journal, current, ct);
                 }
-                catch (JournalException e)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // One line per outage, not one per retry.
-                    if (!reported) _logger.LogWarning("{Where}: {Error}; retrying", _where, e.Message);
+                    // One line per outage, not one per retry. A failing call names itself; anything else is ours.
+                    if (!reported && e is JournalException) _logger.LogWarning("{Where}: {Error}; retrying", _where, e.Message);
+                    else if (!reported) _logger.LogError(e, "{Where}: unexpected error; retrying", _where);
                     reported = true;
                     if (ct.WaitHandle.WaitOne(retry)) break;
                     retry = retry * 2 > MaxRetry ? MaxRetry : retry * 2;
                 }
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "journal source stopped by an unexpected error");
+            // Stopping: the sink gave up waiting, or a wait was cut short.
         }
         finally
         {

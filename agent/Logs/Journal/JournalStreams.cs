@@ -18,8 +18,6 @@ internal sealed class JournalStreams(Label[] sourceLabels)
     private readonly Dictionary<byte[], StreamState> _streams = new(ByteKeyComparer.Instance);
     private readonly ArrayBufferWriter<byte> _key = new(128);
 
-    public int Count => _streams.Count;
-
     public StreamState For(JournalFields fields, string level)
     {
         _key.ResetWrittenCount();
