@@ -38,7 +38,7 @@ public sealed class JournalLogSourceTests : IAsyncDisposable
         return null!;
     }
 
-    private JournalLogSource Source(PositionsStore positions, ILogSink sink, Action<LogsSection>? configure = null)
+    private JournalLogSource Source(PositionsStore positions, ILogSink sink, Action<LogsSection>? configure = null, int reopenAfter = 20_000)
     {
         var logs = new LogsSection
         {
@@ -46,7 +46,7 @@ public sealed class JournalLogSourceTests : IAsyncDisposable
             Journal = new JournalLogsSection { Enabled = true, Path = JournalDir, MaxAgeValue = TimeSpan.FromDays(3650), MaxAge = "3650d" },
         };
         configure?.Invoke(logs);
-        var source = new JournalLogSource(Lib(), logs, Base, positions, sink, _metrics, NullLogger.Instance, TimeSpan.FromMilliseconds(20));
+        var source = new JournalLogSource(Lib(), logs, Base, positions, sink, _metrics, NullLogger.Instance, TimeSpan.FromMilliseconds(20), reopenAfter);
         source.Start();
         return source;
     }
@@ -270,6 +270,31 @@ public sealed class JournalLogSourceTests : IAsyncDisposable
             await Task.Delay(300);
         }
         Assert.Equal(Enumerable.Range(0, 400).Select(i => $"entry {i:D5}"), sink.Entries.Select(e => Encoding.UTF8.GetString(e.Line)));
+    }
+
+    [Fact]
+    public async Task Reopening_after_a_catch_up_continues_just_after_the_last_entry_read()
+    {
+        Directory.CreateDirectory(JournalDir);
+        var start = Now() - 600_000_000;
+        await using var positions = new PositionsStore(DataDir, NullLogger.Instance);
+        var sink = new CollectingSink();
+        // Reopened whenever caught up after 7 entries: after nearly every burst below.
+        await using (Source(positions, sink, reopenAfter: 7))
+        {
+            var remote = JournalRemote.Start(Path.Combine(JournalDir, "remote.journal"));
+            await using (remote)
+            {
+                for (var burst = 0; burst < 10; burst++)
+                {
+                    await remote.AppendAsync(Numbered(burst * 10, 10, start));
+                    await sink.WaitForAsync(burst * 10 + 10);
+                }
+                await remote.FinishAsync();
+            }
+            await Task.Delay(300);
+        }
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"entry {i:D5}"), sink.Entries.Select(e => Encoding.UTF8.GetString(e.Line)));
     }
 
     [Fact]

@@ -19,6 +19,13 @@ namespace Agent.Logs.Journal;
 public sealed class JournalLogSource : ILogSource, IAckTarget
 {
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// libsystemd maps journal files in 8 MiB windows and keeps up to 64 of them: after a
+    /// catch-up through a large journal, hundreds of MiB of it would stay mapped (resident
+    /// file pages in the agent's RSS) while it follows the tail. Closed and reopened at the
+    /// last entry read once caught up after this many entries, only the tail stays mapped.
+    /// </summary>
+    private const int DefaultReopenAfter = 20_000;
 
     private readonly LibSystemd _lib;
     private readonly JournalLogsSection _config;
@@ -32,6 +39,7 @@ public sealed class JournalLogSource : ILogSource, IAckTarget
     private readonly LogCounters _counters;
     private readonly SelfMetrics _metrics;
     private readonly TimeSpan _poll;
+    private readonly int _reopenAfter;
     private readonly JournalStreams _streams;
     private readonly JournalFields _fields;
     private readonly PendingCursors _pending = new();
@@ -42,7 +50,7 @@ public sealed class JournalLogSource : ILogSource, IAckTarget
     private Thread? _thread;
 
     internal JournalLogSource(LibSystemd lib, LogsSection logs, Label[] baseLabels, PositionsStore positions, ILogSink sink,
-        SelfMetrics metrics, ILogger logger, TimeSpan? poll = null)
+        SelfMetrics metrics, ILogger logger, TimeSpan? poll = null, int reopenAfter = DefaultReopenAfter)
     {
         _lib = lib;
         _config = logs.Journal;
@@ -61,6 +69,7 @@ public sealed class JournalLogSource : ILogSource, IAckTarget
         _logger = logger;
         _counters = new LogCounters(metrics);
         _poll = poll ?? TimeSpan.FromMilliseconds(250);
+        _reopenAfter = reopenAfter;
     }
 
     /// <summary>The source, or null (logged) when this host has no libsystemd: everything else runs.</summary>
@@ -109,6 +118,7 @@ public sealed class JournalLogSource : ILogSource, IAckTarget
                     reported = false;
                     retry = TimeSpan.FromSeconds(1);
                     Follow(journal, current, ct);
+                    // Caught up after many entries: reopened (above) just after the last one read.
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -193,17 +203,24 @@ public sealed class JournalLogSource : ILogSource, IAckTarget
     private void SeekMaxAge(JournalHandle journal) =>
         journal.SeekRealtime((ulong)(DateTimeOffset.UtcNow - _config.MaxAgeValue).ToUnixTimeMilliseconds() * 1000);
 
-    /// <summary>Reads every entry as it comes; waits on the journal (inotify, through libsystemd) when caught up.</summary>
+    /// <summary>
+    /// Reads every entry as it comes; waits on the journal (inotify, through libsystemd) when
+    /// caught up. Returns when caught up after reopenAfter entries, for a reopen that unmaps
+    /// what was read.
+    /// </summary>
     private void Follow(JournalHandle journal, bool current, CancellationToken ct)
     {
+        var read = 0;
         while (!ct.IsCancellationRequested)
         {
             if (!current && !journal.Next())
             {
+                if (read >= _reopenAfter) return;
                 journal.Wait(_poll);
                 continue;
             }
             current = false;
+            read++;
             if (Read(journal) is not { } entry) continue;
             var write = _sink.WriteAsync(entry, ct);
             // This thread is the journal's own: waiting here while the exporters are full is the back-pressure.
