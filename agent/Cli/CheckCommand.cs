@@ -51,6 +51,7 @@ public static class CheckCommand
             Checks.LogFiles(loaded, report, ct);
             Checks.WebConfig(loaded, report);
             Checks.Transport(loaded, report);
+            JournalChecks.Journal(loaded, report);
             await Checks.EndpointsAsync(loaded, report, ct);
             if (printMetrics)
             {

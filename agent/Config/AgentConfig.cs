@@ -165,6 +165,7 @@ public sealed class LogsSection : ConfigTable
 
     [JsonIgnore] public TimeSpan PartialLineTimeoutValue { get; set; } = TimeSpan.FromSeconds(5);
     public DockerLogsSection Docker { get; set; } = new();
+    public JournalLogsSection Journal { get; set; } = new();
 }
 
 /// <summary>What every log source shares: its own labels, where a first start begins, and line processing.</summary>
@@ -210,6 +211,21 @@ public sealed class MultilineConfig : ConfigTable
 public sealed class DockerLogsSection : LogSourceConfig
 {
     public bool Enabled { get; set; } = true;
+}
+
+/// <summary>[logs.journal]: the systemd journal, read through libsystemd, resumed by cursor.</summary>
+public sealed class JournalLogsSection : LogSourceConfig
+{
+    public bool Enabled { get; set; }
+    /// <summary>A directory of journal files; empty is the system journal (/var/log/journal and /run/log/journal).</summary>
+    public string Path { get; set; } = "";
+    /// <summary>FIELD=VALUE terms as journalctl takes them ("+" between alternatives); none reads every entry.</summary>
+    public List<string> Matches { get; set; } = [];
+    /// <summary>Nothing older is read: where a first start with read_from "beginning", or a lost cursor, begins.</summary>
+    [JsonPropertyName("max_age")]
+    public string MaxAge { get; set; } = "7h";
+
+    [JsonIgnore] public TimeSpan MaxAgeValue { get; set; } = TimeSpan.FromHours(7);
 }
 
 public sealed class HostSection : ConfigTable

@@ -209,6 +209,7 @@ internal sealed partial class ConfigValidator(string file, ConfigSourceMap map, 
         Unknown(logs, "logs");
         Unknown(logs.Docker, "logs.docker");
         ValidateSource(logs.Docker, "logs.docker");
+        ValidateJournal(logs.Journal);
         if (logs.ReadFrom is not ("end" or "beginning")) Problem("logs.read_from", $"\"{logs.ReadFrom}\" must be \"end\" or \"beginning\"");
         CountIn(logs.MaxLineSize, "logs.max_line_size", 1024, 16 * Mi, "bytes");
         logs.PartialLineTimeout = Expand(logs.PartialLineTimeout, "logs.partial_line_timeout");

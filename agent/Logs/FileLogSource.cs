@@ -15,7 +15,7 @@ namespace Agent.Logs;
 /// that matches, and a directory that cannot be listed, is reported once (log line and
 /// agent_logs_files_skipped_total) and left alone while the rest of the glob is tailed.
 /// </summary>
-public sealed class FileLogSource : IAsyncDisposable
+public sealed class FileLogSource : ILogSource
 {
     private static readonly TimeSpan DrainQuiet = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan CopyWait = TimeSpan.FromSeconds(5);

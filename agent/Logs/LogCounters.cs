@@ -3,11 +3,11 @@ using Agent.Telemetry;
 
 namespace Agent.Logs;
 
-/// <summary>The log sources' self-metrics (files and containers share them), created once per source.</summary>
+/// <summary>The log sources' self-metrics (files, containers and the journal share them), created once per source.</summary>
 public sealed class LogCounters(SelfMetrics metrics)
 {
-    public Counter LinesRead { get; } = metrics.Counter("agent_logs_lines_read_total", "Log lines read from files and containers.");
-    public Counter BytesRead { get; } = metrics.Counter("agent_logs_bytes_read_total", "Bytes read from log files and container logs.");
+    public Counter LinesRead { get; } = metrics.Counter("agent_logs_lines_read_total", "Log lines read from files, containers and the journal.");
+    public Counter BytesRead { get; } = metrics.Counter("agent_logs_bytes_read_total", "Bytes read from log files, container logs and journal messages.");
     public Counter LinesTruncated { get; } = metrics.Counter("agent_logs_lines_truncated_total", "Lines cut at max_line_size (marked \"…[truncated]\").");
     public Counter LinesDropped { get; } = metrics.Counter("agent_logs_lines_dropped_total", "Log lines not sent, by reason.", new Label("reason", "drop_expression"));
     public Gauge FilesWatched { get; } = metrics.Gauge("agent_logs_files_watched", "Log files currently open.");

@@ -13,6 +13,9 @@ public sealed class PositionsFile
     public int Version { get; set; } = CurrentVersion;
     public List<FilePosition> Files { get; set; } = [];
     public List<ContainerPosition> Containers { get; set; } = [];
+    /// <summary>Optional (absent before the journal source existed, and while it is off).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JournalPosition? Journal { get; set; }
 }
 
 /// <summary>How far one file has been delivered: only offsets the monitor acknowledged.</summary>
@@ -34,6 +37,18 @@ public sealed class ContainerPosition
     /// <summary>For whoever reads the file; the id is the key.</summary>
     public string Name { get; set; } = "";
     public long TimestampNs { get; set; }
+    public DateTimeOffset Updated { get; set; }
+}
+
+/// <summary>
+/// How far the journal has been delivered: the cursor of the last entry Loki acknowledged with
+/// every entry before it; empty once reading began and nothing was acknowledged yet. Kept for
+/// one journal path ("" is the system journal): a cursor of another journal means nothing here.
+/// </summary>
+public sealed class JournalPosition
+{
+    public string Path { get; set; } = "";
+    public string Cursor { get; set; } = "";
     public DateTimeOffset Updated { get; set; }
 }
 

@@ -17,6 +17,7 @@ public sealed class PositionsStore : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Dictionary<string, FilePosition> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ContainerPosition> _containers = new(StringComparer.Ordinal);
+    private JournalPosition? _journal;
     private readonly Lock _gate = new();
     private readonly Lock _saveGate = new();
     private readonly CancellationTokenSource _stop = new();
@@ -50,6 +51,7 @@ public sealed class PositionsStore : IAsyncDisposable
             if (file.Version is < 1 or > PositionsFile.CurrentVersion) throw new JsonException($"unsupported version {file.Version}");
             foreach (var p in file.Files) _byKey[Key(p.Device, p.Inode, p.Path)] = p;
             foreach (var c in file.Containers) _containers[c.Id] = c;
+            _journal = file.Journal;
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -59,6 +61,7 @@ public sealed class PositionsStore : IAsyncDisposable
                 _path, ErrorText.Of(e), aside);
             _byKey.Clear();
             _containers.Clear();
+            _journal = null;
             FirstStart = true;
         }
     }
@@ -142,6 +145,23 @@ public sealed class PositionsStore : IAsyncDisposable
         }
     }
 
+    /// <summary>The journal's acknowledged cursor for this journal path; "" when reading began with none acknowledged; null when never read.</summary>
+    public string? FindJournal(string path)
+    {
+        lock (_gate) return _journal is { } journal && journal.Path == path ? journal.Cursor : null;
+    }
+
+    /// <summary>Records the journal's acknowledged cursor; the same cursor again changes nothing (no rewrite).</summary>
+    public void SetJournal(string path, string cursor)
+    {
+        lock (_gate)
+        {
+            if (_journal is { } journal && journal.Path == path && journal.Cursor == cursor) return;
+            _journal = new JournalPosition { Path = path, Cursor = cursor, Updated = DateTimeOffset.UtcNow };
+            _dirty = true;
+        }
+    }
+
     public void Start() => _saver ??= SaveLoopAsync(_stop.Token);
 
     private async Task SaveLoopAsync(CancellationToken ct)
@@ -183,6 +203,8 @@ public sealed class PositionsStore : IAsyncDisposable
             {
                 snapshot.Containers.Add(new ContainerPosition { Id = c.Id, Name = c.Name, TimestampNs = c.TimestampNs, Updated = c.Updated });
             }
+            // Replaced, never changed in place: the snapshot may share it.
+            snapshot.Journal = _journal;
             _dirty = false;
         }
         var tmp = _path + ".tmp";

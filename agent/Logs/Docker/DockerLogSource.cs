@@ -19,7 +19,7 @@ namespace Agent.Logs.Docker;
 /// container whose position reached the instant it finished has nothing left and is not asked
 /// again. When a container stops its stream ends; its next start follows it again.
 /// </summary>
-public sealed class DockerLogSource : IAsyncDisposable
+public sealed class DockerLogSource : ILogSource
 {
     /// <summary>Short: a container whose engine came back is read again within this, not after a long backoff.</summary>
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(5);
