@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Agent.Config;
 using Agent.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +16,8 @@ public static class RunCommand
         var command = new Command("run", "Run the agent: collect, tail and push until stopped") { config };
         command.SetAction(async (parsed, ct) =>
         {
+            var control = new ServiceControl(parsed.GetValue(config)!.FullName);
+            using var signals = control.ListenForSignals();
             AgentConfig loaded;
             try
             {
@@ -34,23 +35,18 @@ public static class RunCommand
                 Console.Error.WriteLine($"agent: {dataDir}");
                 return ExitCodes.BadInput;
             }
-            var control = new ServiceControl(parsed.GetValue(config)!.FullName);
-            using var hangup = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-            {
-                // SIGHUP's default action ends the process on the spot, nothing flushed.
-                context.Cancel = true;
-                _ = Task.Run(control.RequestReload, CancellationToken.None);
-            });
             var (version, commit) = VersionCommand.Read();
             var current = loaded;
             AgentConfig? previous = null;
-            while (true)
+            var first = true;
+            while (!control.Terminating)
             {
                 using var host = AgentHost.Build(current, control);
                 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("agent");
                 control.Attach(host.Services.GetRequiredService<IHostApplicationLifetime>(), logger);
-                if (previous is null)
+                if (first)
                 {
+                    first = false;
                     logger.LogInformation(
                         "agent {Version} ({Commit}) starting: host {Host}, environment {Environment}, interval {Interval}, {RemoteWrite} remote_write, {Loki} loki, {Files} logs.files",
                         version, commit, current.Agent.Hostname, current.Agent.Environment, current.Agent.Interval,
@@ -78,6 +74,7 @@ public static class RunCommand
                 previous = current;
                 current = next;
             }
+            return ExitCodes.Ok;
         });
         return command;
     }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Agent.Cli;
 using Agent.Config;
 using Microsoft.Extensions.Hosting;
@@ -25,17 +26,59 @@ public sealed class ServiceControl(string configPath)
 
     public ReloadStatus Status { get; } = new();
 
+    /// <summary>True once SIGTERM (or SIGINT, SIGQUIT) asked the agent to end.</summary>
+    public bool Terminating { get { lock (_gate) return _terminating; } }
+
+    /// <summary>
+    /// Takes SIGTERM, SIGINT, SIGQUIT and SIGHUP for the whole run, from before the config is
+    /// read: a signal that arrives while a pipeline starts (or between two) still ends the
+    /// agent in order, never by the runtime's default exit 143.
+    /// </summary>
+    public IDisposable ListenForSignals()
+    {
+        var registrations = new List<PosixSignalRegistration>();
+        foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT })
+        {
+            registrations.Add(PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                Terminate();
+            }));
+        }
+        if (!OperatingSystem.IsWindows())
+        {
+            registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                // SIGHUP's default action ends the process on the spot, nothing flushed.
+                context.Cancel = true;
+                _ = Task.Run(RequestReload, CancellationToken.None);
+            }));
+        }
+        return new Registrations(registrations);
+    }
+
+    private sealed class Registrations(List<PosixSignalRegistration> registrations) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var registration in registrations) registration.Dispose();
+        }
+    }
+
     /// <summary>The pipeline now running: the one a reload stops.</summary>
     public void Attach(IHostApplicationLifetime application, ILogger logger)
     {
         string? failure;
+        bool terminating;
         lock (_gate)
         {
             _application = application;
             _logger = logger;
             failure = _startFailure;
             _startFailure = null;
+            terminating = _terminating;
         }
+        if (terminating) application.StopApplication();
         if (failure is not null) logger.LogError("reload failed: the new configuration could not start ({Error}); running the previous one again", failure);
     }
 
@@ -56,14 +99,17 @@ public sealed class ServiceControl(string configPath)
         _systemd.Notify(ServiceState.Ready);
     }
 
-    public void Terminate()
+    private void Terminate()
     {
+        IHostApplicationLifetime? application;
         lock (_gate)
         {
             if (_terminating) return;
             _terminating = true;
+            application = _application;
         }
         _systemd.Notify(ServiceState.Stopping);
+        application?.StopApplication();
     }
 
     /// <summary>SIGHUP: reads and checks the config whole; only a config that loads replaces the running pipeline.</summary>
