@@ -120,7 +120,9 @@ public sealed class FileLogSource : IAsyncDisposable
             try
             {
                 // Reading waits while a scan runs: a scan of a huge tree ("/**") runs less often
-                // (at most a tenth of the time), so the files found keep being read.
+                // (at most a tenth of the time), so the files found keep being read. The first scan
+                // does not count: it pays for code loaded once and positions looked up once, and on
+                // a busy host its time would hold the second scan back for many seconds.
                 var since = DateTime.UtcNow - lastScan;
                 var spacing = scanTook * 10;
                 if ((_scanRequested && since >= spacing) || (since >= _scanInterval && since >= spacing))
@@ -128,12 +130,12 @@ public sealed class FileLogSource : IAsyncDisposable
                     _scanRequested = false;
                     var started = DateTime.UtcNow;
                     Scan(initial, ct);
-                    initial = false;
                     lastScan = DateTime.UtcNow;
-                    scanTook = lastScan - started;
+                    if (!initial) scanTook = lastScan - started;
+                    initial = false;
                 }
-                await ReadAllAsync(ct);
-                await Task.Delay(_poll, ct);
+                // A file cut short by its round is read on at once, after the others had theirs.
+                if (!await ReadAllAsync(ct)) await Task.Delay(_poll, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -155,9 +157,9 @@ public sealed class FileLogSource : IAsyncDisposable
         {
             var scan = glob.Scan(ct);
             foreach (var refused in scan.Skipped) Skip(refused, skipped);
-            foreach (var (path, identity) in scan.Files)
+            foreach (var (path, listed) in scan.Files)
             {
-                var key = identity.IsKnown ? identity.ToString() : "path:" + path;
+                var key = KeyOf(listed, path);
                 if (!seen.Add(key)) continue;
                 if (_tailers.TryGetValue(key, out var existing))
                 {
@@ -168,10 +170,30 @@ public sealed class FileLogSource : IAsyncDisposable
                 }
                 if (!RegularFile.TryOpen(path, out var file, out var refused))
                 {
-                    Skip(refused, skipped);
+                    seen.Remove(key);
+                    // Renamed or deleted since the listing: the next scan sees where it went.
+                    if (FileStatus.Of(path).Errno == Enoent) _scanRequested = true;
+                    else Skip(refused, skipped);
                     continue;
                 }
-                _tailers[key] = Open(path, file, identity, labels, initial && !fromBeginning, settings);
+                // The listing is a moment old, and opening the files before this one took time: a
+                // rotation in between puts another file at this path. The tailer is filed under the
+                // file it holds; under the listed one it would stand for a file it never reads (lost
+                // when found under its new name) and open the one it holds a second time.
+                var held = FileIdentity.Of(file.SafeFileHandle);
+                if (held.IsKnown && held != listed)
+                {
+                    seen.Remove(key);
+                    _scanRequested = true;
+                    key = KeyOf(held, path);
+                    if (!seen.Add(key) || _tailers.ContainsKey(key))
+                    {
+                        file.Dispose();
+                        if (_tailers.TryGetValue(key, out existing)) existing.Draining = false;
+                        continue;
+                    }
+                }
+                _tailers[key] = Open(path, file, held.IsKnown ? held : listed, labels, initial && !fromBeginning, settings);
             }
         }
         _skippedReported.IntersectWith(skipped);
@@ -189,11 +211,13 @@ public sealed class FileLogSource : IAsyncDisposable
         _counters.FilesWatched.Set(_tailers.Count);
     }
 
+    private const int Enoent = 2;
+
+    private static string KeyOf(FileIdentity identity, string path) => identity.IsKnown ? identity.ToString() : "path:" + path;
+
+    /// <summary>A tailer for a file just opened; <paramref name="identity"/> is that of the handle held.</summary>
     private FileTailer Open(string path, FileStream file, FileIdentity identity, Label[] labels, bool initialFromEnd, TailerSettings settings)
     {
-        // The identity of the handle we hold, not of whatever the path names a moment later.
-        var held = FileIdentity.Of(file.SafeFileHandle);
-        if (held.IsKnown) identity = held;
         var length = file.Length;
         long start;
         FileTailer? original = null;
@@ -279,8 +303,10 @@ public sealed class FileLogSource : IAsyncDisposable
         return (0, null);
     }
 
-    private async Task ReadAllAsync(CancellationToken ct)
+    /// <summary>One round: every file reads what is new, up to its round's bytes. True when some file has more.</summary>
+    private async Task<bool> ReadAllAsync(CancellationToken ct)
     {
+        var more = false;
         List<string>? closed = null;
         foreach (var (key, tailer) in _tailers)
         {
@@ -292,13 +318,14 @@ public sealed class FileLogSource : IAsyncDisposable
                 tailer.CopyOf = null;
             }
             var read = await tailer.ReadAsync(_sink, _clock, _counters, ct);
+            more |= tailer.MoreToRead;
             if (tailer.Draining && read == 0 && DateTime.UtcNow - tailer.LastGrowth > DrainQuiet)
             {
                 await tailer.FlushPartialAsync(_sink, _clock, _counters, ct);
                 (closed ??= []).Add(key);
             }
         }
-        if (closed is null) return;
+        if (closed is null) return more;
         foreach (var key in closed)
         {
             var tailer = _tailers[key];
@@ -307,6 +334,7 @@ public sealed class FileLogSource : IAsyncDisposable
             _logger.LogInformation("{Path} drained and closed", tailer.Path);
         }
         _counters.FilesWatched.Set(_tailers.Count);
+        return more;
     }
 
     /// <summary>Logged and counted the first time, and again only after the path was fine (or gone) for a scan.</summary>
