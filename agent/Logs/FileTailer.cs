@@ -126,27 +126,50 @@ public sealed class FileTailer : IDisposable
         if (_headLength > 0) RestartIfReplaced();
     }
 
-    /// <summary>
-    /// Starts over when the first bytes are no longer those (or a prefix of those) read before;
-    /// while the file is shorter than a fingerprint, the remembered first bytes grow with it.
-    /// </summary>
+    /// <summary>Starts over when the file no longer begins with the first bytes of the content being read.</summary>
     private bool RestartIfReplaced()
     {
         Span<byte> current = stackalloc byte[FingerprintSize];
         current = current[..RandomAccess.Read(_file.SafeFileHandle, current, 0)];
-        if (current.StartsWith(_head.AsSpan(0, _headLength)))
-        {
-            if (current.Length > _headLength)
-            {
-                current.CopyTo(_head);
-                _headLength = current.Length;
-                _fingerprint = Fingerprint(current);
-            }
-            return false;
-        }
+        if (current.StartsWith(_head.AsSpan(0, _headLength))) return false;
         _logger.LogWarning("{Path} was truncated and rewritten (its first bytes changed); reading it again from the start", Path);
         Restart();
         return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="chunk"/>, just read at <paramref name="offset"/>, continues the
+    /// content being read; if not, reading starts over (see <see cref="Restart"/>). The first bytes
+    /// remembered are checked against, and grown from, the bytes this tailer reads itself, so they
+    /// describe the very content it sends: grown from a separate look at the file they could already
+    /// be the next content's, and the earlier bytes read taken for its beginning. After the
+    /// read, the file must still begin with them: copytruncate can cut and refill the file at any
+    /// moment before (while the sink made us wait, or between the size check and the read), and the
+    /// refill's middle taken for our tail would send a torn line, move our offset past lines never
+    /// sent, and so start the copy after them. Bytes that fail are dropped unsent: the copy holds
+    /// them, from the offset Restart hands on.
+    /// </summary>
+    private bool Continues(ReadOnlySpan<byte> chunk, long offset)
+    {
+        if (offset < FingerprintSize && offset <= _headLength)
+        {
+            var start = (int)offset;
+            var inHead = chunk[..Math.Min(chunk.Length, FingerprintSize - start)];
+            var known = Math.Min(_headLength - start, inHead.Length);
+            if (!inHead[..known].SequenceEqual(_head.AsSpan(start, known)))
+            {
+                _logger.LogWarning("{Path} was replaced before it was read (its first bytes changed); reading it again from the start", Path);
+                Restart();
+                return false;
+            }
+            if (inHead.Length > known)
+            {
+                inHead[known..].CopyTo(_head.AsSpan(_headLength));
+                _headLength = start + inHead.Length;
+                _fingerprint = Fingerprint(_head.AsSpan(0, _headLength));
+            }
+        }
+        return !RestartIfReplaced();
     }
 
     private void Restart()
@@ -209,13 +232,7 @@ public sealed class FileTailer : IDisposable
                 }
                 var n = await RandomAccess.ReadAsync(_file.SafeFileHandle, buffer.AsMemory(0, ReadSize), readFrom, ct);
                 if (n == 0) break;
-                // Only bytes read while the first bytes were still ours continue this content. The
-                // check comes after the read: copytruncate can cut and refill the file at any moment
-                // before it (while the sink made us wait, or between the size check and the read),
-                // and the refill's middle taken for our tail would send a torn line, move our offset
-                // past lines we never sent, and so start the copy after them. What was read is
-                // dropped unsent: the copy holds it, from the offset Restart hands on.
-                if (RestartIfReplaced())
+                if (!Continues(buffer.AsSpan(0, n), readFrom))
                 {
                     readFrom = 0;
                     continue;
