@@ -61,6 +61,9 @@ public sealed class FileLogSource : IAsyncDisposable
         _scanInterval = scanInterval ?? TimeSpan.FromSeconds(1);
     }
 
+    /// <summary>How a glob is listed; tests put a rotation between the listing and the opening of what it found.</summary>
+    internal Func<FileGlob, CancellationToken, GlobScan> List { get; init; } = static (glob, ct) => glob.Scan(ct);
+
     public void Start()
     {
         if (_loop is not null) return;
@@ -155,7 +158,7 @@ public sealed class FileLogSource : IAsyncDisposable
         var skipped = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (glob, labels, fromBeginning, settings) in _globs)
         {
-            var scan = glob.Scan(ct);
+            var scan = List(glob, ct);
             foreach (var refused in scan.Skipped) Skip(refused, skipped);
             foreach (var (path, listed) in scan.Files)
             {
@@ -239,7 +242,8 @@ public sealed class FileLogSource : IAsyncDisposable
         }
         else
         {
-            (start, original) = CopyOffset(path, file, length);
+            Span<byte> buffer = stackalloc byte[1024];
+            (start, original) = CopyOffset(FileTailer.Fingerprint(buffer[..RandomAccess.Read(file.SafeFileHandle, buffer, 0)]), path, length);
         }
         _logger.LogInformation("tailing {Path} from offset {Offset}", path, start);
         var stream = new LogStream(Labels.Merge([new Label("filename", path)], labels));
@@ -250,6 +254,8 @@ public sealed class FileLogSource : IAsyncDisposable
             CopyOf = original,
         };
         if (saved is null) _positions.Set(identity, path, "", start);
+        // Empty now, it may be a copy still being written: what it is shows in its first bytes.
+        tailer.AwaitsFirstBytes = saved is null && length == 0 && !(initialFromEnd && _positions.FirstStart);
         return tailer;
     }
 
@@ -276,10 +282,8 @@ public sealed class FileLogSource : IAsyncDisposable
     /// copy: read it from where that content was left (lines only the copy holds), not from 0
     /// (lines already sent). Anything else new is read from the beginning.
     /// </summary>
-    private (long Offset, FileTailer? Original) CopyOffset(string path, FileStream file, long length)
+    private (long Offset, FileTailer? Original) CopyOffset(string head, string path, long length)
     {
-        Span<byte> buffer = stackalloc byte[1024];
-        var head = FileTailer.Fingerprint(buffer[..RandomAccess.Read(file.SafeFileHandle, buffer, 0)]);
         if (head.Length == 0) return (0, null);
         for (var i = _truncated.Count - 1; i >= 0; i--)
         {
@@ -308,23 +312,31 @@ public sealed class FileLogSource : IAsyncDisposable
     {
         var more = false;
         List<string>? closed = null;
-        foreach (var (key, tailer) in _tailers)
+        List<KeyValuePair<string, FileTailer>>? copies = null;
+        foreach (var entry in _tailers)
         {
-            if (tailer.CopyOf is { } original)
+            if (entry.Value.AwaitsFirstBytes && !FirstBytesArrived(entry.Value)) continue;
+            // Copies read after every original had this round's look, so a truncation the original
+            // finds now tells its copy where to start before the copy's wait can run out (a source
+            // held up longer than the wait, by the sink or the scheduler, must not read it from a guess).
+            if (entry.Value.CopyOf is not null) (copies ??= []).Add(entry);
+            else if (await ReadDrainedAsync(entry.Value, ct)) (closed ??= []).Add(entry.Key);
+        }
+        if (copies is not null)
+        {
+            foreach (var (key, copy) in copies)
             {
-                // A copy whose original still runs: the original may yet read the lines the copy
-                // holds, so wait (bounded) for its truncation before reading either way.
-                if (DateTime.UtcNow - tailer.Opened < CopyWait && _tailers.ContainsValue(original)) continue;
-                tailer.CopyOf = null;
-            }
-            var read = await tailer.ReadAsync(_sink, _clock, _counters, ct);
-            more |= tailer.MoreToRead;
-            if (tailer.Draining && read == 0 && DateTime.UtcNow - tailer.LastGrowth > DrainQuiet)
-            {
-                await tailer.FlushPartialAsync(_sink, _clock, _counters, ct);
-                (closed ??= []).Add(key);
+                if (copy.CopyOf is { } original)
+                {
+                    // A copy whose original still runs: the original may yet read the lines the copy
+                    // holds, so wait (bounded) for its truncation before reading either way.
+                    if (DateTime.UtcNow - copy.CopySince < CopyWait && _tailers.ContainsValue(original)) continue;
+                    copy.CopyOf = null;
+                }
+                if (await ReadDrainedAsync(copy, ct)) (closed ??= []).Add(key);
             }
         }
+        foreach (var tailer in _tailers.Values) more |= tailer.MoreToRead;
         if (closed is null) return more;
         foreach (var key in closed)
         {
@@ -335,6 +347,32 @@ public sealed class FileLogSource : IAsyncDisposable
         }
         _counters.FilesWatched.Set(_tailers.Count);
         return more;
+    }
+
+    /// <summary>
+    /// A new file opened empty, once it has bytes: told apart now as a copytruncate copy (which
+    /// starts where its original's content was left, or waits for that) or a new log (read from 0).
+    /// Told apart at the open, a copy still being written looks like a new log, and its lines
+    /// already sent from the original would go twice.
+    /// </summary>
+    private bool FirstBytesArrived(FileTailer fresh)
+    {
+        var head = fresh.PeekFingerprint();
+        if (head.Length == 0) return false;
+        fresh.AwaitsFirstBytes = false;
+        var (offset, original) = CopyOffset(head, fresh.Path, fresh.Length);
+        if (offset > 0) fresh.MoveStart(offset);
+        fresh.CopyOf = original;
+        return true;
+    }
+
+    /// <summary>Reads one file's round; true when it was rotated away or deleted and has been read to its end.</summary>
+    private async Task<bool> ReadDrainedAsync(FileTailer tailer, CancellationToken ct)
+    {
+        var read = await tailer.ReadAsync(_sink, _clock, _counters, ct);
+        if (!tailer.Draining || read != 0 || DateTime.UtcNow - tailer.LastGrowth <= DrainQuiet) return false;
+        await tailer.FlushPartialAsync(_sink, _clock, _counters, ct);
+        return true;
     }
 
     /// <summary>Logged and counted the first time, and again only after the path was fine (or gone) for a scan.</summary>

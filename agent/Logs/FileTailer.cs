@@ -66,6 +66,9 @@ public sealed class FileTailer : IDisposable
     /// <summary>The last round stopped at <see cref="RoundBytes"/> with more to read.</summary>
     public bool MoreToRead { get; private set; }
 
+    /// <summary>Opened empty and not read yet: whether it is a copy is decided on its first bytes.</summary>
+    public bool AwaitsFirstBytes { get; set; }
+
     /// <summary>Rotated away or deleted: read to the end, then close.</summary>
     public bool Draining { get; set; }
 
@@ -78,9 +81,18 @@ public sealed class FileTailer : IDisposable
     public Action<string, long>? Truncated { get; init; }
 
     /// <summary>The still-running original this file was copied from (copytruncate), until its truncation.</summary>
-    public FileTailer? CopyOf { get; set; }
+    public FileTailer? CopyOf
+    {
+        get;
+        set
+        {
+            field = value;
+            if (value is not null) CopySince = DateTime.UtcNow;
+        }
+    }
 
-    public DateTime Opened { get; } = DateTime.UtcNow;
+    /// <summary>When this file was found to be a copy of <see cref="CopyOf"/>: its wait for the truncation starts then.</summary>
+    public DateTime CopySince { get; private set; }
 
     /// <summary>Where reading starts, for a copy told by its original's truncation; only before anything was read.</summary>
     public void MoveStart(long offset)
@@ -109,6 +121,23 @@ public sealed class FileTailer : IDisposable
 
     /// <summary>The first bytes of a file, hex; equal prefixes mean the same content start.</summary>
     public static string Fingerprint(ReadOnlySpan<byte> head) => Convert.ToHexString(head);
+
+    /// <summary>The file's first bytes as they are now (hex), without taking them as the content's.</summary>
+    public string PeekFingerprint()
+    {
+        Span<byte> buffer = stackalloc byte[FingerprintSize];
+        return Fingerprint(buffer[..RandomAccess.Read(_file.SafeFileHandle, buffer, 0)]);
+    }
+
+    /// <summary>The file's size now (0 when it cannot be told).</summary>
+    public long Length
+    {
+        get
+        {
+            try { return _file.Length; }
+            catch (IOException) { return 0; }
+        }
+    }
 
     /// <summary>Remembers the file's first bytes as they are now: the content being read.</summary>
     private void TakeHead()
