@@ -18,6 +18,15 @@ namespace Agent.Logs;
 public sealed class FileLogSource : IAsyncDisposable
 {
     private static readonly TimeSpan DrainQuiet = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How long a copytruncate copy waits for its original's truncation, the only event that says
+    /// where the original's content ended. Until then both files hold the same lines and either may
+    /// be the one read; this is the inherent race of copytruncate. A copy whose original is not
+    /// truncated within the wait (a plain `cp`, or a rotation tool pausing between copy and
+    /// truncate) is read from where the original was when the copy was found, so lines the
+    /// original reads meanwhile go twice; lines written between the copy and the truncation are in
+    /// neither file and cannot be read at all.
+    /// </summary>
     private static readonly TimeSpan CopyWait = TimeSpan.FromSeconds(5);
 
     private readonly List<(FileGlob Glob, Label[] Labels, bool FromBeginning, TailerSettings Settings)> _globs = [];
