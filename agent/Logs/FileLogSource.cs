@@ -18,6 +18,15 @@ namespace Agent.Logs;
 public sealed class FileLogSource : ILogSource
 {
     private static readonly TimeSpan DrainQuiet = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How long a copytruncate copy waits for its original's truncation, the only event that says
+    /// where the original's content ended. Until then both files hold the same lines and either may
+    /// be the one read; this is the inherent race of copytruncate. A copy whose original is not
+    /// truncated within the wait (a plain `cp`, or a rotation tool pausing between copy and
+    /// truncate) is read from where the original was when the copy was found, so lines the
+    /// original reads meanwhile go twice; lines written between the copy and the truncation are in
+    /// neither file and cannot be read at all.
+    /// </summary>
     private static readonly TimeSpan CopyWait = TimeSpan.FromSeconds(5);
 
     private readonly List<(FileGlob Glob, Label[] Labels, bool FromBeginning, TailerSettings Settings)> _globs = [];
@@ -60,6 +69,9 @@ public sealed class FileLogSource : ILogSource
         _poll = poll ?? TimeSpan.FromMilliseconds(250);
         _scanInterval = scanInterval ?? TimeSpan.FromSeconds(1);
     }
+
+    /// <summary>How a glob is listed; tests put a rotation between the listing and the opening of what it found.</summary>
+    internal Func<FileGlob, CancellationToken, GlobScan> List { get; init; } = static (glob, ct) => glob.Scan(ct);
 
     public void Start()
     {
@@ -120,7 +132,9 @@ public sealed class FileLogSource : ILogSource
             try
             {
                 // Reading waits while a scan runs: a scan of a huge tree ("/**") runs less often
-                // (at most a tenth of the time), so the files found keep being read.
+                // (at most a tenth of the time), so the files found keep being read. The first scan
+                // does not count: it pays for code loaded once and positions looked up once, and on
+                // a busy host its time would hold the second scan back for many seconds.
                 var since = DateTime.UtcNow - lastScan;
                 var spacing = scanTook * 10;
                 if ((_scanRequested && since >= spacing) || (since >= _scanInterval && since >= spacing))
@@ -128,12 +142,12 @@ public sealed class FileLogSource : ILogSource
                     _scanRequested = false;
                     var started = DateTime.UtcNow;
                     Scan(initial, ct);
-                    initial = false;
                     lastScan = DateTime.UtcNow;
-                    scanTook = lastScan - started;
+                    if (!initial) scanTook = lastScan - started;
+                    initial = false;
                 }
-                await ReadAllAsync(ct);
-                await Task.Delay(_poll, ct);
+                // A file cut short by its round is read on at once, after the others had theirs.
+                if (!await ReadAllAsync(ct)) await Task.Delay(_poll, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -153,11 +167,11 @@ public sealed class FileLogSource : ILogSource
         var skipped = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (glob, labels, fromBeginning, settings) in _globs)
         {
-            var scan = glob.Scan(ct);
+            var scan = List(glob, ct);
             foreach (var refused in scan.Skipped) Skip(refused, skipped);
-            foreach (var (path, identity) in scan.Files)
+            foreach (var (path, listed) in scan.Files)
             {
-                var key = identity.IsKnown ? identity.ToString() : "path:" + path;
+                var key = KeyOf(listed, path);
                 if (!seen.Add(key)) continue;
                 if (_tailers.TryGetValue(key, out var existing))
                 {
@@ -168,10 +182,30 @@ public sealed class FileLogSource : ILogSource
                 }
                 if (!RegularFile.TryOpen(path, out var file, out var refused))
                 {
-                    Skip(refused, skipped);
+                    seen.Remove(key);
+                    // Renamed or deleted since the listing: the next scan sees where it went.
+                    if (FileStatus.Of(path).Errno == Enoent) _scanRequested = true;
+                    else Skip(refused, skipped);
                     continue;
                 }
-                _tailers[key] = Open(path, file, identity, labels, initial && !fromBeginning, settings);
+                // The listing is a moment old, and opening the files before this one took time: a
+                // rotation in between puts another file at this path. The tailer is filed under the
+                // file it holds; under the listed one it would stand for a file it never reads (lost
+                // when found under its new name) and open the one it holds a second time.
+                var held = FileIdentity.Of(file.SafeFileHandle);
+                if (held.IsKnown && held != listed)
+                {
+                    seen.Remove(key);
+                    _scanRequested = true;
+                    key = KeyOf(held, path);
+                    if (!seen.Add(key) || _tailers.ContainsKey(key))
+                    {
+                        file.Dispose();
+                        if (_tailers.TryGetValue(key, out existing)) existing.Draining = false;
+                        continue;
+                    }
+                }
+                _tailers[key] = Open(path, file, held.IsKnown ? held : listed, labels, initial && !fromBeginning, settings);
             }
         }
         _skippedReported.IntersectWith(skipped);
@@ -189,11 +223,13 @@ public sealed class FileLogSource : ILogSource
         _counters.FilesWatched.Set(_tailers.Count);
     }
 
+    private const int Enoent = 2;
+
+    private static string KeyOf(FileIdentity identity, string path) => identity.IsKnown ? identity.ToString() : "path:" + path;
+
+    /// <summary>A tailer for a file just opened; <paramref name="identity"/> is that of the handle held.</summary>
     private FileTailer Open(string path, FileStream file, FileIdentity identity, Label[] labels, bool initialFromEnd, TailerSettings settings)
     {
-        // The identity of the handle we hold, not of whatever the path names a moment later.
-        var held = FileIdentity.Of(file.SafeFileHandle);
-        if (held.IsKnown) identity = held;
         var length = file.Length;
         long start;
         FileTailer? original = null;
@@ -215,7 +251,8 @@ public sealed class FileLogSource : ILogSource
         }
         else
         {
-            (start, original) = CopyOffset(path, file, length);
+            Span<byte> buffer = stackalloc byte[1024];
+            (start, original) = CopyOffset(FileTailer.Fingerprint(buffer[..RandomAccess.Read(file.SafeFileHandle, buffer, 0)]), path, length);
         }
         _logger.LogInformation("tailing {Path} from offset {Offset}", path, start);
         var stream = new LogStream(Labels.Merge([new Label("filename", path)], labels));
@@ -226,6 +263,8 @@ public sealed class FileLogSource : ILogSource
             CopyOf = original,
         };
         if (saved is null) _positions.Set(identity, path, "", start);
+        // Empty now, it may be a copy still being written: what it is shows in its first bytes.
+        tailer.AwaitsFirstBytes = saved is null && length == 0 && !(initialFromEnd && _positions.FirstStart);
         return tailer;
     }
 
@@ -252,10 +291,8 @@ public sealed class FileLogSource : ILogSource
     /// copy: read it from where that content was left (lines only the copy holds), not from 0
     /// (lines already sent). Anything else new is read from the beginning.
     /// </summary>
-    private (long Offset, FileTailer? Original) CopyOffset(string path, FileStream file, long length)
+    private (long Offset, FileTailer? Original) CopyOffset(string head, string path, long length)
     {
-        Span<byte> buffer = stackalloc byte[1024];
-        var head = FileTailer.Fingerprint(buffer[..RandomAccess.Read(file.SafeFileHandle, buffer, 0)]);
         if (head.Length == 0) return (0, null);
         for (var i = _truncated.Count - 1; i >= 0; i--)
         {
@@ -279,26 +316,37 @@ public sealed class FileLogSource : ILogSource
         return (0, null);
     }
 
-    private async Task ReadAllAsync(CancellationToken ct)
+    /// <summary>One round: every file reads what is new, up to its round's bytes. True when some file has more.</summary>
+    private async Task<bool> ReadAllAsync(CancellationToken ct)
     {
+        var more = false;
         List<string>? closed = null;
-        foreach (var (key, tailer) in _tailers)
+        List<KeyValuePair<string, FileTailer>>? copies = null;
+        foreach (var entry in _tailers)
         {
-            if (tailer.CopyOf is { } original)
+            if (entry.Value.AwaitsFirstBytes && !FirstBytesArrived(entry.Value)) continue;
+            // Copies read after every original had this round's look, so a truncation the original
+            // finds now tells its copy where to start before the copy's wait can run out (a source
+            // held up longer than the wait, by the sink or the scheduler, must not read it from a guess).
+            if (entry.Value.CopyOf is not null) (copies ??= []).Add(entry);
+            else if (await ReadDrainedAsync(entry.Value, ct)) (closed ??= []).Add(entry.Key);
+        }
+        if (copies is not null)
+        {
+            foreach (var (key, copy) in copies)
             {
-                // A copy whose original still runs: the original may yet read the lines the copy
-                // holds, so wait (bounded) for its truncation before reading either way.
-                if (DateTime.UtcNow - tailer.Opened < CopyWait && _tailers.ContainsValue(original)) continue;
-                tailer.CopyOf = null;
-            }
-            var read = await tailer.ReadAsync(_sink, _clock, _counters, ct);
-            if (tailer.Draining && read == 0 && DateTime.UtcNow - tailer.LastGrowth > DrainQuiet)
-            {
-                await tailer.FlushPartialAsync(_sink, _clock, _counters, ct);
-                (closed ??= []).Add(key);
+                if (copy.CopyOf is { } original)
+                {
+                    // A copy whose original still runs: the original may yet read the lines the copy
+                    // holds, so wait (bounded) for its truncation before reading either way.
+                    if (DateTime.UtcNow - copy.CopySince < CopyWait && _tailers.ContainsValue(original)) continue;
+                    copy.CopyOf = null;
+                }
+                if (await ReadDrainedAsync(copy, ct)) (closed ??= []).Add(key);
             }
         }
-        if (closed is null) return;
+        foreach (var tailer in _tailers.Values) more |= tailer.MoreToRead;
+        if (closed is null) return more;
         foreach (var key in closed)
         {
             var tailer = _tailers[key];
@@ -307,6 +355,33 @@ public sealed class FileLogSource : ILogSource
             _logger.LogInformation("{Path} drained and closed", tailer.Path);
         }
         _counters.FilesWatched.Set(_tailers.Count);
+        return more;
+    }
+
+    /// <summary>
+    /// A new file opened empty, once it has bytes: told apart now as a copytruncate copy (which
+    /// starts where its original's content was left, or waits for that) or a new log (read from 0).
+    /// Told apart at the open, a copy still being written looks like a new log, and its lines
+    /// already sent from the original would go twice.
+    /// </summary>
+    private bool FirstBytesArrived(FileTailer fresh)
+    {
+        var head = fresh.PeekFingerprint();
+        if (head.Length == 0) return false;
+        fresh.AwaitsFirstBytes = false;
+        var (offset, original) = CopyOffset(head, fresh.Path, fresh.Length);
+        if (offset > 0) fresh.MoveStart(offset);
+        fresh.CopyOf = original;
+        return true;
+    }
+
+    /// <summary>Reads one file's round; true when it was rotated away or deleted and has been read to its end.</summary>
+    private async Task<bool> ReadDrainedAsync(FileTailer tailer, CancellationToken ct)
+    {
+        var read = await tailer.ReadAsync(_sink, _clock, _counters, ct);
+        if (!tailer.Draining || read != 0 || DateTime.UtcNow - tailer.LastGrowth <= DrainQuiet) return false;
+        await tailer.FlushPartialAsync(_sink, _clock, _counters, ct);
+        return true;
     }
 
     /// <summary>Logged and counted the first time, and again only after the path was fine (or gone) for a scan.</summary>

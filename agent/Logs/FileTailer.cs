@@ -16,6 +16,12 @@ public sealed class FileTailer : IDisposable
     private const int ReadSize = 64 * 1024;
     private const int FingerprintSize = 1024;
 
+    /// <summary>
+    /// At most this much of one file per round, so that one big backlog (a file found late, a
+    /// drain after an outage) holds up neither the other files nor the scan.
+    /// </summary>
+    public const int RoundBytes = 1024 * 1024;
+
     private readonly FileStream _file;
     private readonly PositionsStore _positions;
     private readonly ILogger _logger;
@@ -25,7 +31,9 @@ public sealed class FileTailer : IDisposable
     private long _lineStart;
     private long _lineBytes;
     private long _acked;
-    private string _fingerprint;
+    private readonly byte[] _head = new byte[FingerprintSize];
+    private int _headLength;
+    private string _fingerprint = "";
     private Generation _generation;
     private ArrayBufferWriter<byte>? _group;
     private LogStream _groupStream = null!;
@@ -48,12 +56,18 @@ public sealed class FileTailer : IDisposable
         _acked = startOffset;
         _generation = new Generation(this);
         LastGrowth = DateTime.UtcNow;
-        _fingerprint = ReadFingerprint();
+        TakeHead();
     }
 
     public string Path { get; }
     public FileIdentity Identity { get; }
     public LogStream Stream { get; }
+
+    /// <summary>The last round stopped at <see cref="RoundBytes"/> with more to read.</summary>
+    public bool MoreToRead { get; private set; }
+
+    /// <summary>Opened empty and not read yet: whether it is a copy is decided on its first bytes.</summary>
+    public bool AwaitsFirstBytes { get; set; }
 
     /// <summary>Rotated away or deleted: read to the end, then close.</summary>
     public bool Draining { get; set; }
@@ -67,9 +81,18 @@ public sealed class FileTailer : IDisposable
     public Action<string, long>? Truncated { get; init; }
 
     /// <summary>The still-running original this file was copied from (copytruncate), until its truncation.</summary>
-    public FileTailer? CopyOf { get; set; }
+    public FileTailer? CopyOf
+    {
+        get;
+        set
+        {
+            field = value;
+            if (value is not null) CopySince = DateTime.UtcNow;
+        }
+    }
 
-    public DateTime Opened { get; } = DateTime.UtcNow;
+    /// <summary>When this file was found to be a copy of <see cref="CopyOf"/>: its wait for the truncation starts then.</summary>
+    public DateTime CopySince { get; private set; }
 
     /// <summary>Where reading starts, for a copy told by its original's truncation; only before anything was read.</summary>
     public void MoveStart(long offset)
@@ -99,29 +122,83 @@ public sealed class FileTailer : IDisposable
     /// <summary>The first bytes of a file, hex; equal prefixes mean the same content start.</summary>
     public static string Fingerprint(ReadOnlySpan<byte> head) => Convert.ToHexString(head);
 
-    private string ReadFingerprint()
+    /// <summary>The file's first bytes as they are now (hex), without taking them as the content's.</summary>
+    public string PeekFingerprint()
     {
         Span<byte> buffer = stackalloc byte[FingerprintSize];
-        var n = RandomAccess.Read(_file.SafeFileHandle, buffer, 0);
-        return Fingerprint(buffer[..n]);
+        return Fingerprint(buffer[..RandomAccess.Read(_file.SafeFileHandle, buffer, 0)]);
+    }
+
+    /// <summary>The file's size now (0 when it cannot be told).</summary>
+    public long Length
+    {
+        get
+        {
+            try { return _file.Length; }
+            catch (IOException) { return 0; }
+        }
+    }
+
+    /// <summary>Remembers the file's first bytes as they are now: the content being read.</summary>
+    private void TakeHead()
+    {
+        _headLength = RandomAccess.Read(_file.SafeFileHandle, _head, 0);
+        _fingerprint = Fingerprint(_head.AsSpan(0, _headLength));
     }
 
     /// <summary>
     /// copytruncate that refilled the file past our offset between two looks: the size check
-    /// cannot see it, the first bytes can. Checked on each scan, not each read.
+    /// cannot see it, the first bytes can. Checked on each scan, and after every read.
     /// </summary>
     public void CheckReplaced()
     {
-        if (_fingerprint.Length > 0) RestartIfReplaced(ReadFingerprint());
+        if (_headLength > 0) RestartIfReplaced();
     }
 
-    /// <summary>Starts over when the first bytes are no longer those (or a prefix of those) read before.</summary>
-    private bool RestartIfReplaced(string head)
+    /// <summary>Starts over when the file no longer begins with the first bytes of the content being read.</summary>
+    private bool RestartIfReplaced()
     {
-        if (head.StartsWith(_fingerprint, StringComparison.Ordinal)) return false;
+        Span<byte> current = stackalloc byte[FingerprintSize];
+        current = current[..RandomAccess.Read(_file.SafeFileHandle, current, 0)];
+        if (current.StartsWith(_head.AsSpan(0, _headLength))) return false;
         _logger.LogWarning("{Path} was truncated and rewritten (its first bytes changed); reading it again from the start", Path);
         Restart();
         return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="chunk"/>, just read at <paramref name="offset"/>, continues the
+    /// content being read; if not, reading starts over (see <see cref="Restart"/>). The first bytes
+    /// remembered are checked against, and grown from, the bytes this tailer reads itself, so they
+    /// describe the very content it sends: grown from a separate look at the file they could already
+    /// be the next content's, and the earlier bytes read taken for its beginning. After the
+    /// read, the file must still begin with them: copytruncate can cut and refill the file at any
+    /// moment before (while the sink made us wait, or between the size check and the read), and the
+    /// refill's middle taken for our tail would send a torn line, move our offset past lines never
+    /// sent, and so start the copy after them. Bytes that fail are dropped unsent: the copy holds
+    /// them, from the offset Restart hands on.
+    /// </summary>
+    private bool Continues(ReadOnlySpan<byte> chunk, long offset)
+    {
+        if (offset < FingerprintSize && offset <= _headLength)
+        {
+            var start = (int)offset;
+            var inHead = chunk[..Math.Min(chunk.Length, FingerprintSize - start)];
+            var known = Math.Min(_headLength - start, inHead.Length);
+            if (!inHead[..known].SequenceEqual(_head.AsSpan(start, known)))
+            {
+                _logger.LogWarning("{Path} was replaced before it was read (its first bytes changed); reading it again from the start", Path);
+                Restart();
+                return false;
+            }
+            if (inHead.Length > known)
+            {
+                inHead[known..].CopyTo(_head.AsSpan(_headLength));
+                _headLength = start + inHead.Length;
+                _fingerprint = Fingerprint(_head.AsSpan(0, _headLength));
+            }
+        }
+        return !RestartIfReplaced();
     }
 
     private void Restart()
@@ -135,13 +212,17 @@ public sealed class FileTailer : IDisposable
         _lineStart = 0;
         _lineBytes = 0;
         Interlocked.Exchange(ref _acked, 0);
-        _fingerprint = ReadFingerprint();
+        TakeHead();
         _positions.Set(Identity, Path, _fingerprint, 0);
     }
 
-    /// <summary>Reads what is new and writes every complete line to the sink. Returns the bytes read.</summary>
+    /// <summary>
+    /// Reads what is new, at most <see cref="RoundBytes"/>, and writes every complete line to the
+    /// sink. Returns the bytes read; <see cref="MoreToRead"/> says whether the round cut it short.
+    /// </summary>
     public async Task<long> ReadAsync(ILogSink sink, StreamClock clock, LogCounters counters, CancellationToken ct)
     {
+        MoreToRead = false;
         long length;
         try
         {
@@ -166,12 +247,6 @@ public sealed class FileTailer : IDisposable
             if (_group is not null && DateTime.UtcNow - _groupLast >= _settings.Multiline!.MaxWait) await FlushGroupAsync(sink, clock, counters, ct);
             return 0;
         }
-        // New bytes: first make sure they continue the same file. A copytruncate refilled past
-        // our offset only shows in the first bytes; reading on would send a torn middle.
-        var head = ReadFingerprint();
-        if (RestartIfReplaced(head)) readFrom = 0;
-        _fingerprint = head;
-
         LastGrowth = DateTime.UtcNow;
         var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
         long total = 0;
@@ -179,8 +254,18 @@ public sealed class FileTailer : IDisposable
         {
             while (!ct.IsCancellationRequested)
             {
+                if (total >= RoundBytes)
+                {
+                    MoreToRead = true;
+                    break;
+                }
                 var n = await RandomAccess.ReadAsync(_file.SafeFileHandle, buffer.AsMemory(0, ReadSize), readFrom, ct);
                 if (n == 0) break;
+                if (!Continues(buffer.AsSpan(0, n), readFrom))
+                {
+                    readFrom = 0;
+                    continue;
+                }
                 readFrom += n;
                 total += n;
                 await SplitAsync(buffer.AsMemory(0, n), sink, clock, counters, ct);
