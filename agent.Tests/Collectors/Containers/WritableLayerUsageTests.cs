@@ -72,13 +72,15 @@ public sealed class WritableLayerUsageTests : IDisposable
     }
 
     [Fact]
-    public void A_walk_past_its_budget_and_a_missing_layer_report_no_figure()
+    public void A_walk_past_its_budget_a_missing_layer_and_an_unreadable_one_report_no_figure()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "statx is Linux's");
         var (upper, _) = Tree();
         Assert.Equal(DirectoryUsage.Outcome.OverBudget, DirectoryUsage.Measure([upper], TimeSpan.Zero, out _));
         Assert.Equal(DirectoryUsage.Outcome.Missing, DirectoryUsage.Measure([Path.Combine(_dir, "absent")], TimeSpan.FromSeconds(10), out _));
         Assert.Equal(DirectoryUsage.Outcome.Missing, DirectoryUsage.Measure([], TimeSpan.FromSeconds(10), out _));
+        // A layer path that is not a directory cannot be walked: no figure, no exception.
+        Assert.Equal(DirectoryUsage.Outcome.Unreadable, DirectoryUsage.Measure([Path.Combine(upper, "a.bin")], TimeSpan.FromSeconds(10), out _));
     }
 
     [Fact]

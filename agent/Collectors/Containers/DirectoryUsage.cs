@@ -20,6 +20,8 @@ public static partial class DirectoryUsage
         OverBudget,
         /// <summary>The first directory does not exist (the container is gone or its layer is elsewhere).</summary>
         Missing,
+        /// <summary>The tree changed under the walk in a way the enumeration could not skip (a directory replaced by a file, say).</summary>
+        Unreadable,
     }
 
     /// <param name="Bytes">Allocated bytes of every tree.</param>
@@ -34,6 +36,19 @@ public static partial class DirectoryUsage
 
     /// <summary>Sums every tree in <paramref name="roots"/>; the roots after the first may be absent.</summary>
     public static Outcome Measure(IReadOnlyList<string> roots, TimeSpan budget, out Figure figure)
+    {
+        figure = default;
+        try
+        {
+            return Walk(roots, budget, out figure);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Outcome.Unreadable;
+        }
+    }
+
+    private static Outcome Walk(IReadOnlyList<string> roots, TimeSpan budget, out Figure figure)
     {
         figure = default;
         if (roots.Count == 0 || !TryStat(roots[0], out var first)) return Outcome.Missing;
