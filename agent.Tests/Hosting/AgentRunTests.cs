@@ -65,6 +65,8 @@ public sealed class AgentRunTests : IDisposable
         var metrics = await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics");
         Assert.Contains("node_cpu_seconds_total{cpu=\"0\",environment=\"ci\",host=\"e2e-host\",mode=\"idle\",team=\"ops\"}", metrics);
         Assert.Contains("agent_scrape_collector_success{collector=\"meminfo\",environment=\"ci\",host=\"e2e-host\",team=\"ops\"} 1", metrics);
+        // Job node and the agent's own batch both carry process_*; a scrape shows the family once.
+        Assert.Single(metrics.Split('\n'), l => l == "# TYPE process_cpu_seconds_total counter");
         Assert.Equal("ok\n", await http.GetStringAsync($"http://127.0.0.1:{httpPort}/healthz"));
 
         var exit = await agent.TerminateAsync(TimeSpan.FromSeconds(20));

@@ -123,6 +123,39 @@ public sealed class MetricsBackend : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// A range query ending now, as a Grafana graph panel runs it; returns each series' labels and
+    /// how many points it has (series without points are not returned). Fails with Prometheus'
+    /// own message when it refuses the query.
+    /// </summary>
+    public async Task<List<(Dictionary<string, string> Labels, int Points)>> QueryRangeAsync(string promql, TimeSpan range, TimeSpan step)
+    {
+        var end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var start = end - range.TotalSeconds;
+        var url = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{BaseUrl}/api/v1/query_range?query={Uri.EscapeDataString(promql)}&start={start:F3}&end={end:F3}&step={step.TotalSeconds}");
+        using var response = await _http.GetAsync(url);
+        var json = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{Kind} refused `{promql}`: HTTP {(int)response.StatusCode} {json}");
+        using var doc = JsonDocument.Parse(json);
+        var result = new List<(Dictionary<string, string>, int)>();
+        foreach (var item in doc.RootElement.GetProperty("data").GetProperty("result").EnumerateArray())
+        {
+            var labels = new Dictionary<string, string>();
+            foreach (var p in item.GetProperty("metric").EnumerateObject()) labels[p.Name] = p.Value.GetString()!;
+            result.Add((labels, item.GetProperty("values").GetArrayLength()));
+        }
+        return result;
+    }
+
+    /// <summary>The metric names that have series matching <paramref name="selector"/> (the label values API).</summary>
+    public async Task<HashSet<string>> MetricNamesAsync(string selector)
+    {
+        var json = await _http.GetStringAsync($"{BaseUrl}/api/v1/label/__name__/values?match[]={Uri.EscapeDataString(selector)}");
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.GetProperty("data").EnumerateArray().Select(v => v.GetString()!).ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>Every label set matching a selector within the last <paramref name="window"/> (the series API).</summary>
     public async Task<List<Dictionary<string, string>>> SeriesAsync(string selector, TimeSpan window)
     {

@@ -22,8 +22,15 @@ public sealed class CollectorRunner
 
     private readonly bool _nodeExporterMeta;
 
-    public CollectorRunner(string job, IReadOnlyList<ICollector> collectors, ILogger logger)
+    private readonly ICollector? _ownProcess;
+
+    /// <param name="ownProcess">
+    /// The exporter's own process_* family, added to the job untimed: node_exporter's job carries
+    /// node_exporter's, and dashboard 1860's process panels read it there.
+    /// </param>
+    public CollectorRunner(string job, IReadOnlyList<ICollector> collectors, ILogger logger, ICollector? ownProcess = null)
     {
+        _ownProcess = ownProcess;
         Job = job;
         _nodeExporterMeta = job == NodeJob;
         _collectors = [.. collectors];
@@ -68,6 +75,7 @@ public sealed class CollectorRunner
             duration.Add(_collectorLabels[i], Stopwatch.GetElapsedTime(start).TotalSeconds);
             success.Add(_collectorLabels[i], ok ? 1 : 0);
         }
+        _ownProcess?.Collect(families);
         if (_collectors.Length > 0)
         {
             families.Add(duration);

@@ -28,6 +28,12 @@ public sealed record ContainerRecord(
     /// <summary>When its last run ended (Unix ns), 0 while it never ended.</summary>
     public long FinishedAtNs { get; init; }
 
+    /// <summary>The writable layer on the host (GraphDriver.Data.UpperDir, overlay2); "" for other storage drivers.</summary>
+    public string UpperDir { get; init; } = "";
+
+    /// <summary>The json-file log on the host (LogPath); "" for other log drivers.</summary>
+    public string LogPath { get; init; } = "";
+
     /// <summary>Addresses and ports, for scraping containers that ask for it (prometheus.io/scrape).</summary>
     public ContainerNetwork Network { get; init; } = ContainerNetwork.None;
 }

@@ -196,7 +196,7 @@ public sealed class ContainerTracker : IContainerInventory, IAsyncDisposable
         var running = new List<ContainerInfo>(all.Length);
         foreach (var r in all)
         {
-            if (r.Running && r.Pid > 0) running.Add(new ContainerInfo(r.Id, r.Name, r.Image, r.Pid, r.StartedAt, r.Labels));
+            if (r.Running && r.Pid > 0) running.Add(new ContainerInfo(r.Id, r.Name, r.Image, r.Pid, r.StartedAt, r.Labels) { UpperDir = r.UpperDir, LogPath = r.LogPath });
         }
         _all = all;
         _running = [.. running];

@@ -36,9 +36,26 @@ internal sealed class HttpService(
 
     private string Write(IBufferWriter<byte> body)
     {
-        TextFormatWriter.Write(body, latest.Families(), pullLabels);
-        TextFormatWriter.Write(body, self.Snapshot(), pullLabels);
+        var families = latest.Families();
+        TextFormatWriter.Write(body, families, pullLabels);
+        TextFormatWriter.Write(body, NotIn(self.Snapshot(), families), pullLabels);
         return TextFormatWriter.ContentType;
+    }
+
+    /// <summary>
+    /// Job node carries the agent's process_* as node_exporter carries its own, and so does the
+    /// self batch: a scrape of this one process shows each family once.
+    /// </summary>
+    private static List<MetricFamily> NotIn(IReadOnlyList<MetricFamily> self, IReadOnlyList<MetricFamily> shown)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var family in shown) names.Add(family.Name);
+        var rest = new List<MetricFamily>(self.Count);
+        foreach (var family in self)
+        {
+            if (!names.Contains(family.Name)) rest.Add(family);
+        }
+        return rest;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -27,7 +27,8 @@ public static class MetricJobs
             {
                 if (descriptor.Create(paths, config.Host) is { } collector) collectors.Add(collector);
             }
-            runners.Add(new CollectorRunner("node", collectors, loggers.CreateLogger("collector.host")));
+            runners.Add(new CollectorRunner("node", collectors, loggers.CreateLogger("collector.host"),
+                OperatingSystem.IsLinux() ? new Telemetry.ProcessSelfCollector() : null));
         }
         if (config.Process.Enabled && OperatingSystem.IsLinux() && Environment.Is64BitProcess)
         {

@@ -6,7 +6,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Agent.Benchmarks.Collectors.Host;
 
-/// <summary>One full host collection cycle (every default collector) on this machine's live /proc and /sys.</summary>
+/// <summary>
+/// One full host collection cycle (every default collector, and the agent's own process_* that
+/// job node carries) on this machine's live /proc and /sys.
+/// </summary>
 [MemoryDiagnoser]
 public class HostCycleBenchmarks
 {
@@ -18,7 +21,7 @@ public class HostCycleBenchmarks
     {
         var settings = new HostSection();
         var collectors = HostCollectors.Selected(settings).Select(d => d.Create(HostPaths.Default, settings)).OfType<ICollector>().ToList();
-        _all = new CollectorRunner("node", collectors, NullLogger.Instance);
+        _all = new CollectorRunner("node", collectors, NullLogger.Instance, new Agent.Telemetry.ProcessSelfCollector());
         _single = collectors.ToDictionary(c => c.Name, c => new CollectorRunner("node", [c], NullLogger.Instance));
     }
 

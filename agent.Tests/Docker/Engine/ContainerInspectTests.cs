@@ -34,6 +34,17 @@ public sealed class ContainerInspectTests
         Assert.Equal(["172.17.0.2"], c.Network.Addresses);
         Assert.Equal(new PublishedPort("127.0.0.1", 18080), c.Network.Published[8080]);
         Assert.Equal([8080, 9100], c.Network.Exposed);
+        Assert.Equal("/var/lib/docker/overlay2/cbe53e1fc2bf749f18fe65ba280c48a6d3f051c84d076c65f34ad9ffc2171950/diff", c.UpperDir);
+        Assert.Equal("/var/lib/docker/containers/c4de9b05493455b48fea142cab10bb654ab342587c76a2c47c3f62fa0a5a753b/c4de9b05493455b48fea142cab10bb654ab342587c76a2c47c3f62fa0a5a753b-json.log", c.LogPath);
+    }
+
+    [Fact]
+    public void Without_an_overlay_layer_or_a_json_log_the_paths_are_empty()
+    {
+        using var document = JsonDocument.Parse("""{"Id":"abc","GraphDriver":{"Name":"vfs","Data":null},"LogPath":""}""");
+        var c = ContainerInspect.Parse(document.RootElement);
+        Assert.Equal("", c.UpperDir);
+        Assert.Equal("", c.LogPath);
     }
 
     [Fact]

@@ -44,6 +44,8 @@ internal sealed class ContainerFamilies(int containers)
     public readonly MetricFamily FsReadBytes = Counter("container_fs_reads_bytes_total", "Cumulative count of bytes read", containers);
     public readonly MetricFamily FsWriteBytes = Counter("container_fs_writes_bytes_total", "Cumulative count of bytes written", containers);
     public readonly MetricFamily BlkioDeviceUsage = Counter("container_blkio_device_usage_total", "Blkio Device bytes usage", containers);
+    public readonly MetricFamily FsUsage = Gauge("container_fs_usage_bytes", "Number of bytes that are consumed by the container on this filesystem.", containers);
+    public readonly MetricFamily FsLimit = Gauge("container_fs_limit_bytes", "Number of bytes that can be consumed by the container on this filesystem.", containers);
 
     public readonly MetricFamily Processes = Gauge("container_processes", "Number of processes running inside the container.", containers);
     public readonly MetricFamily Threads = Gauge("container_threads", "Number of threads running inside the container", containers);
@@ -59,7 +61,7 @@ internal sealed class ContainerFamilies(int containers)
             MemoryUsage, MemoryWorkingSet, MemoryRss, MemoryCache, MemorySwap, MemoryMappedFile, MemoryMaxUsage, MemoryFailcnt, OomEvents,
             SpecMemoryLimit, SpecMemoryReservation, SpecMemorySwapLimit, SpecCpuQuota, SpecCpuPeriod, SpecCpuShares,
             ReceiveBytes, ReceivePackets, ReceiveErrors, ReceiveDropped, TransmitBytes, TransmitPackets, TransmitErrors, TransmitDropped,
-            FsReadBytes, FsWriteBytes, BlkioDeviceUsage,
+            FsReadBytes, FsWriteBytes, BlkioDeviceUsage, FsUsage, FsLimit,
             Processes, Threads, StartTime, LastSeen,
         ])
         {

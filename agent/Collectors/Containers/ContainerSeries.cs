@@ -30,6 +30,8 @@ internal sealed class ContainerSeries
     public double StartTime { get; }
     /// <summary>The container's network namespace as its init process sees it; null without a PID.</summary>
     public KeptFile? NetDevPath { get; }
+    /// <summary>The directories whose disk usage is the container's (<see cref="WritableLayerUsage.RootsOf"/>); empty when unknown.</summary>
+    public string[] LayerRoots { get; init; } = [];
     /// <summary>The limits last read; reused between reads (<see cref="CgroupSpec.ReadEvery"/>).</summary>
     public CgroupSpec Spec { get; set; }
     /// <summary>The cycle that last saw the container running; older means it is gone.</summary>

@@ -7,8 +7,9 @@ namespace Agent.Collectors.Containers;
 
 /// <summary>
 /// cAdvisor's container_* series for each running Docker container: CPU, memory, block IO and
-/// limits from its cgroup (v1 or v2), network from its init process' /proc/PID/net/dev. The
-/// container list comes from <see cref="IContainerInventory"/>, so a cycle reads files only.
+/// limits from its cgroup (v1 or v2), network from its init process' /proc/PID/net/dev, disk
+/// usage of its writable layer from <see cref="WritableLayerUsage"/>'s last walk. The container
+/// list comes from <see cref="IContainerInventory"/>, so a cycle reads files only.
 /// </summary>
 public sealed class ContainersCollector : ICollector
 {
@@ -19,6 +20,8 @@ public sealed class ContainersCollector : ICollector
     private readonly ContainerLabelAllowList _allowList;
     private readonly TimeProvider _clock;
     private readonly string _proc;
+    private readonly string _root;
+    private readonly WritableLayerUsage _layers;
     /// <summary>For resolving a new container's cgroup; per-cycle files go through <see cref="_files"/>.</summary>
     private readonly ProcFileReader _reader = new();
     private readonly KeptFileReader _files;
@@ -31,9 +34,12 @@ public sealed class ContainersCollector : ICollector
     private long _cycle;
 
     /// <param name="files">Tests pass one that keeps no descriptor, to see fixture files deleted as the kernel shows a removed cgroup.</param>
+    /// <param name="layers">Tests pass one that walks inline and on their schedule.</param>
     internal ContainersCollector(CgroupLayout layout, HostPaths paths, IEnumerable<string> dockerLabels, IContainerInventory inventory, TimeProvider clock,
-        KeptFileReader? files = null)
+        KeptFileReader? files = null, WritableLayerUsage? layers = null)
     {
+        _root = paths.Root;
+        _layers = layers ?? new WritableLayerUsage(clock, WritableLayerUsage.Period, WritableLayerUsage.Budget);
         _files = files ?? new KeptFileReader();
         _layout = layout;
         _inventory = inventory;
@@ -75,6 +81,7 @@ public sealed class ContainersCollector : ICollector
             else _stats.Spec = series.Spec;
             AddCgroup(series, _stats, families);
             AddNetwork(series, families);
+            AddWritableLayer(series, families);
             families.StartTime.Add(series.Labels, series.StartTime);
             families.LastSeen.Add(series.Labels, now);
         }
@@ -91,7 +98,10 @@ public sealed class ContainersCollector : ICollector
         }
         // Not resolvable yet (cgroup not created) or no more (stopped): retried next cycle.
         if (!_layout.TryResolve(info.Id, info.Pid, _reader, out var cgroup)) return null;
-        series = new ContainerSeries(info, cgroup, _allowList.BaseLabels(cgroup.Name, info), _proc);
+        series = new ContainerSeries(info, cgroup, _allowList.BaseLabels(cgroup.Name, info), _proc)
+        {
+            LayerRoots = WritableLayerUsage.RootsOf(info, _root),
+        };
         _containers[info.Id] = series;
         return series;
     }
@@ -111,6 +121,7 @@ public sealed class ContainersCollector : ICollector
     private void Release(string id)
     {
         if (!_containers.Remove(id, out var series)) return;
+        _layers.Forget(id);
         foreach (var file in series.Files()) _files.Close(file);
     }
 
@@ -160,6 +171,14 @@ public sealed class ContainersCollector : ICollector
         }
         if (s.HasProcesses) f.Processes.Add(labels, s.Processes);
         if (s.HasThreads) f.Threads.Add(labels, s.Threads);
+    }
+
+    private void AddWritableLayer(ContainerSeries series, ContainerFamilies f)
+    {
+        if (!_layers.TryGet(series.Info.Id, series.LayerRoots, out var layer)) return;
+        var labels = series.FsDevice(layer.DeviceMajor, layer.DeviceMinor, _devices);
+        f.FsUsage.Add(labels, layer.Bytes);
+        f.FsLimit.Add(labels, layer.Limit);
     }
 
     private void AddNetwork(ContainerSeries series, ContainerFamilies f)

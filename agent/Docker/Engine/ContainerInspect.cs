@@ -30,6 +30,8 @@ public static class ContainerInspect
         {
             FinishedAtNs = finishedNs,
             Network = NetworkOf(c, config),
+            UpperDir = Text(Member(Member(c, "GraphDriver"), "Data"), "UpperDir"),
+            LogPath = Text(c, "LogPath"),
         };
     }
 
