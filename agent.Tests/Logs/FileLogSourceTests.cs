@@ -159,6 +159,99 @@ public sealed class FileLogSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_file_rotated_out_of_the_glob_before_its_end_was_sent_is_read_on_after_a_restart()
+    {
+        File.WriteAllText(LogPath, "");
+        await using (var p = Start(LogPath))
+        {
+            await WaitForFileWatchedAsync(p);
+            await AppendAsync(LogPath, "a", 0, 100);
+            await _receiver.WaitForLinesAsync(100, TimeSpan.FromSeconds(20));
+        }
+        // While the agent is down: 50 more lines, then logrotate renames the file out of the glob
+        // and the application starts a new app.log.
+        await AppendAsync(LogPath, "a", 100, 50);
+        File.Move(LogPath, LogPath + ".1");
+        await AppendAsync(LogPath, "a", 150, 50);
+        await using (var p = Start(LogPath))
+        {
+            await _receiver.WaitForLinesAsync(200, TimeSpan.FromSeconds(20));
+            await Task.Delay(300);
+        }
+        var lines = _receiver.Accepted.Select(a => a.Line).ToList();
+        Assert.Equal(0, _receiver.Duplicates);
+        Assert.Equal(Enumerable.Range(0, 200), lines.Select(l => int.Parse(l[2..7])).Order());
+        // The rotated file's lines keep the stream they were read in.
+        Assert.All(_receiver.Accepted, a => Assert.Contains($"filename=\"{LogPath}\"", a.Stream, StringComparison.Ordinal));
+    }
+
+    /// <summary>Issue 13: Loki down while logrotate renames app.log to app.log.1 … .3, and the agent restarts twice.</summary>
+    [Fact]
+    public async Task Rotations_and_restarts_during_a_monitor_outage_lose_nothing()
+    {
+        File.WriteAllText(LogPath, "");
+        _receiver.FailFor(TimeSpan.FromHours(1));
+        await using (var p = Start(LogPath))
+        {
+            await WaitForFileWatchedAsync(p);
+            for (var round = 0; round < 3; round++)
+            {
+                await AppendAsync(LogPath, "r", round * 50, 50);
+                await Task.Delay(300);
+                for (var n = round; n >= 1; n--) File.Move($"{LogPath}.{n}", $"{LogPath}.{n + 1}");
+                File.Move(LogPath, LogPath + ".1");
+                File.WriteAllText(LogPath, "");
+                await Task.Delay(300);
+            }
+            await AppendAsync(LogPath, "r", 150, 50);
+            await Task.Delay(300);
+        }
+        await using (var p = Start(LogPath))
+        {
+            await Task.Delay(1000);
+        }
+        Assert.Empty(_receiver.Accepted);
+        _receiver.FailFor(TimeSpan.Zero);
+        await using (var p = Start(LogPath))
+        {
+            await _receiver.WaitForLinesAsync(200, TimeSpan.FromSeconds(30));
+            await Task.Delay(300);
+        }
+        Assert.Equal(0, _receiver.Duplicates);
+        Assert.Equal(Enumerable.Range(0, 200), _receiver.Accepted.Select(a => int.Parse(a.Line[2..7])).Order());
+    }
+
+    /// <summary>Issue 19: a rename rotation leaves no position behind once the old file is read and acknowledged.</summary>
+    [Fact]
+    public async Task Positions_forget_rotated_files_once_they_are_read_and_acknowledged()
+    {
+        const int Rotations = 300;
+        File.WriteAllText(LogPath, "");
+        await using var p = Start(LogPath, scanInterval: TimeSpan.FromMilliseconds(20));
+        await WaitForFileWatchedAsync(p);
+        for (var r = 0; r < Rotations; r++)
+        {
+            await AppendAsync(LogPath, "k", r * 3, 3);
+            File.Move(LogPath, Path.Combine(_dir, $"old-{r}.gz"));
+            File.WriteAllText(LogPath, "");
+            // The new file must be opened before the next rotation; one never seen cannot be read.
+            var fresh = FileIdentity.Of(LogPath);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (p.Positions.Find(fresh, LogPath) is null)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"rotation {r}: the new app.log was never opened");
+                await Task.Delay(5);
+            }
+        }
+        await _receiver.WaitForLinesAsync(Rotations * 3, TimeSpan.FromSeconds(30));
+        var settled = DateTime.UtcNow.AddSeconds(20);
+        while (p.Positions.Files().Count > 1 && DateTime.UtcNow < settled) await Task.Delay(50);
+        Assert.Equal([LogPath], p.Positions.Files().Select(f => f.Path));
+        Assert.Equal(0, _receiver.Duplicates);
+        Assert.Equal(Rotations * 3, _receiver.Accepted.Count);
+    }
+
+    [Fact]
     public async Task Truncation_is_read_again_from_the_start_and_new_files_from_their_beginning()
     {
         File.WriteAllText(LogPath, "");

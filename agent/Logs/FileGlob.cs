@@ -42,6 +42,15 @@ public sealed class FileGlob
     /// <summary>Whether matches can lie below the root's own entries (** or dir/*.log).</summary>
     public bool Recursive { get; }
 
+    /// <summary>Whether <paramref name="path"/> is one this glob selects (by name; the file need not exist).</summary>
+    public bool Matches(string path)
+    {
+        var normalized = path.Replace('\\', '/');
+        if (_literal) return normalized == Pattern.Replace('\\', '/');
+        var prefix = Root == "/" ? "/" : Root + "/";
+        return normalized.StartsWith(prefix, StringComparison.Ordinal) && _matcher.Match(normalized[prefix.Length..]).HasMatches;
+    }
+
     /// <summary>
     /// The regular files matching now (a missing root is simply no match), and what matched or
     /// was met on the way but is not tailed: special files, unreadable directories.

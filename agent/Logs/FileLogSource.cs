@@ -208,6 +208,7 @@ public sealed class FileLogSource : ILogSource
                 _tailers[key] = Open(path, file, held.IsKnown ? held : listed, labels, initial && !fromBeginning, settings);
             }
         }
+        if (initial) ResumeRotatedAway(seen);
         _skippedReported.IntersectWith(skipped);
         var lag = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var tailer in _tailers.Values) lag[tailer.Path] = lag.GetValueOrDefault(tailer.Path) + tailer.Lag;
@@ -225,6 +226,83 @@ public sealed class FileLogSource : ILogSource
 
     private const int Enoent = 2;
 
+    /// <summary>
+    /// Files the last run had not read to their end and that were renamed out of every glob before
+    /// this start (logrotate's app.log → app.log.1 while the agent was down, or while Loki was and
+    /// the file's tail was still unsent): found again by identity among the files of the directory
+    /// they were in, and read to their end from the acknowledged offset, under the name they were
+    /// read as. A position whose file is gone, or was read to its end, is forgotten.
+    /// </summary>
+    private void ResumeRotatedAway(HashSet<string> seen)
+    {
+        foreach (var saved in _positions.Files())
+        {
+            var identity = new FileIdentity(saved.Device, saved.Inode);
+            var key = KeyOf(identity, saved.Path);
+            if (!identity.IsKnown || seen.Contains(key) || _tailers.ContainsKey(key)) continue;
+            var owner = _globs.FindIndex(g => g.Glob.Matches(saved.Path));
+            // No glob selects it any more: the config stopped tailing it, and its position stays for when it comes back.
+            if (owner < 0) continue;
+            var directory = Path.GetDirectoryName(saved.Path);
+            if (directory is null || !TryFindByIdentity(directory, identity, out var moved)) continue;
+            if (moved is null)
+            {
+                _positions.Remove(identity, saved.Path);
+                continue;
+            }
+            if (!RegularFile.TryOpen(moved, out var file, out _)) continue;
+            var length = file.Length;
+            if (FileIdentity.Of(file.SafeFileHandle) != identity || length <= saved.Offset || !SameContent(saved, file, length))
+            {
+                file.Dispose();
+                if (length == saved.Offset) _positions.Remove(identity, saved.Path);
+                continue;
+            }
+            var (_, labels, _, settings) = _globs[owner];
+            _logger.LogInformation("{Path} was rotated to {Moved} before it was read to its end; reading it on from offset {Offset}", saved.Path, moved, saved.Offset);
+            var stream = new LogStream(Labels.Merge([new Label("filename", saved.Path)], labels));
+            FileTailer tailer = null!;
+            tailer = new FileTailer(saved.Path, identity, file, saved.Offset, stream, _positions, _logger, settings)
+            {
+                Truncated = (fingerprint, offset) => OnTruncated(tailer, fingerprint, offset),
+                Draining = true,
+            };
+            _tailers[key] = tailer;
+        }
+    }
+
+    /// <summary>The file of <paramref name="identity"/> in <paramref name="directory"/> (null: not there); false when the directory cannot be listed.</summary>
+    private static bool TryFindByIdentity(string directory, FileIdentity identity, out string? found)
+    {
+        found = null;
+        try
+        {
+            foreach (var candidate in Directory.EnumerateFiles(directory))
+            {
+                if (FileStatus.Of(candidate) is { Kind: FileKind.Regular } status && status.Identity == identity)
+                {
+                    found = candidate;
+                    return true;
+                }
+            }
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether a file's first bytes still begin as (or as much as) those saved with its position.</summary>
+    private static bool SameContent(FilePosition saved, FileStream file, long length)
+    {
+        if (saved.Fingerprint.Length == 0) return true;
+        var head = new byte[Math.Min(1024, (int)Math.Min(length, 1024))];
+        RandomAccess.Read(file.SafeFileHandle, head, 0);
+        var current = FileTailer.Fingerprint(head);
+        return current.StartsWith(saved.Fingerprint, StringComparison.Ordinal) || saved.Fingerprint.StartsWith(current, StringComparison.Ordinal);
+    }
+
     private static string KeyOf(FileIdentity identity, string path) => identity.IsKnown ? identity.ToString() : "path:" + path;
 
     /// <summary>A tailer for a file just opened; <paramref name="identity"/> is that of the handle held.</summary>
@@ -236,13 +314,7 @@ public sealed class FileLogSource : ILogSource
         var saved = _positions.Find(identity, path);
         if (saved is not null)
         {
-            var head = new byte[Math.Min(1024, (int)Math.Min(length, 1024))];
-            RandomAccess.Read(file.SafeFileHandle, head, 0);
-            var current = FileTailer.Fingerprint(head);
-            var same = saved.Fingerprint.Length == 0
-                || current.StartsWith(saved.Fingerprint, StringComparison.Ordinal)
-                || saved.Fingerprint.StartsWith(current, StringComparison.Ordinal);
-            start = same && saved.Offset <= length ? saved.Offset : 0;
+            start = SameContent(saved, file, length) && saved.Offset <= length ? saved.Offset : 0;
             if (start != saved.Offset) _logger.LogWarning("{Path} changed while the agent was stopped; reading it from the start", path);
         }
         else if (initialFromEnd && _positions.FirstStart)
@@ -351,6 +423,7 @@ public sealed class FileLogSource : ILogSource
         {
             var tailer = _tailers[key];
             _tailers.Remove(key);
+            tailer.Retire();
             tailer.Dispose();
             _logger.LogInformation("{Path} drained and closed", tailer.Path);
         }

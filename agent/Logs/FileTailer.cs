@@ -384,7 +384,30 @@ public sealed class FileTailer : IDisposable
             if (offset <= current) return;
         }
         while (Interlocked.CompareExchange(ref _acked, offset, current) != current);
-        _positions.Set(Identity, Path, _fingerprint, offset);
+        lock (_retireGate)
+        {
+            if (offset >= _retiredAt) _positions.Remove(Identity, Path);
+            else _positions.Set(Identity, Path, _fingerprint, offset);
+        }
+    }
+
+    private readonly Lock _retireGate = new();
+    private long _retiredAt = long.MaxValue;
+
+    /// <summary>
+    /// Closed after it was rotated away or deleted and read to its end: its position goes once
+    /// everything sent from it is acknowledged, so positions.json holds files that can still be
+    /// read, not every name a rotation ever left behind. A file still at its path (a scan that
+    /// missed it) keeps its position, and is resumed from it when seen again.
+    /// </summary>
+    public void Retire()
+    {
+        if (FileIdentity.Of(Path) == Identity) return;
+        lock (_retireGate)
+        {
+            _retiredAt = _lineStart;
+            if (Interlocked.Read(ref _acked) >= _retiredAt) _positions.Remove(Identity, Path);
+        }
     }
 
     public void Dispose() => _file.Dispose();

@@ -71,6 +71,20 @@ public sealed class PositionsStore : IAsyncDisposable
         lock (_gate) return _byKey.GetValueOrDefault(Key(identity.Device, identity.Inode, path));
     }
 
+    /// <summary>Every file position, copied: what the last run was reading.</summary>
+    public IReadOnlyList<FilePosition> Files()
+    {
+        lock (_gate)
+        {
+            var files = new List<FilePosition>(_byKey.Count);
+            foreach (var p in _byKey.Values)
+            {
+                files.Add(new FilePosition { Path = p.Path, Device = p.Device, Inode = p.Inode, Fingerprint = p.Fingerprint, Offset = p.Offset, Updated = p.Updated });
+            }
+            return files;
+        }
+    }
+
     /// <summary>Records an acknowledged offset; persisted by the background saver.</summary>
     public void Set(FileIdentity identity, string path, string fingerprint, long offset)
     {
