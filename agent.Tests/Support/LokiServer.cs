@@ -22,11 +22,12 @@ public sealed class LokiServer : IAsyncDisposable
 
     /// <param name="limits">Lines of YAML under limits_config (like "max_global_streams_per_user: 3").</param>
     /// <param name="multiTenant">auth_enabled: every push and query needs X-Scope-OrgID.</param>
-    public static async Task<LokiServer> StartAsync(string limits = "", bool multiTenant = false)
+    /// <param name="httpPort">A port chosen beforehand: a client configured for it meets an outage until Loki starts.</param>
+    public static async Task<LokiServer> StartAsync(string limits = "", bool multiTenant = false, int? httpPort = null)
     {
         var binary = ServerBinary.Require("loki", "LOKI_BIN");
         var dir = Directory.CreateTempSubdirectory("agent-loki-").FullName;
-        var http = FreePort.Next();
+        var http = httpPort ?? FreePort.Next();
         var grpc = FreePort.Next();
         var config = Path.Combine(dir, "loki.yaml");
         File.WriteAllText(config, $"""
