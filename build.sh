@@ -55,8 +55,6 @@ case "$verb" in
     fi
     # The example keeps its state under ./.data unless told otherwise, so no root is needed.
     export AGENT_DATA_DIR="${AGENT_DATA_DIR:-$PWD/.data}"
-    # As packaging/agent.service does: keep gen0 small (see docs/benchmarks.md).
-    export DOTNET_GCGen0MaxBudget="${DOTNET_GCGen0MaxBudget:-400000}"
     exec "$bin" run --config agent.toml.example
     ;;
   *)
