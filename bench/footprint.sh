@@ -22,14 +22,7 @@ for ((i = 0; i < count; i++)); do
 done
 rx_port="$(free_port)"; receiver "$rx_port" "$work/rx"
 sink_port="$(free_port)"
-python3 -c '
-import http.server, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0))); self.send_response(204); self.end_headers()
-    def log_message(self, *a): pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()' "$sink_port" &
-sink_pid=$!
+sink "$sink_port"
 mkdir -p "$work/logs"
 ( while :; do echo "$(date -Is) level=info app line" >> "$work/logs/app.log"; sleep 1; done ) &
 writer=$!

@@ -23,6 +23,18 @@ receiver() {
   echo "receiver on $1 did not start" >&2; exit 1
 }
 
+# sink PORT: a push endpoint on 127.0.0.1:PORT that reads every POST and answers 204; sets sink_pid
+sink() {
+  python3 -c '
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0))); self.send_response(204); self.end_headers()
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()' "$1" &
+  sink_pid=$!
+}
+
 # metric URL NAME: the sum of NAME's series on an agent's /metrics (empty when it does not answer)
 metric() { curl -fsS "$1" 2>/dev/null | awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $2 } END { if (NR) printf "%.0f\n", s }'; }
 

@@ -18,14 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 sink_port="$(free_port)"
-python3 -c '
-import http.server, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0))); self.send_response(204); self.end_headers()
-    def log_message(self, *a): pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()' "$sink_port" &
-sink_pid=$!
+sink "$sink_port"
 mkdir -p "$work/logs"; : > "$work/logs/app.log"
 port="$(free_port)"
 cat > "$work/agent.toml" <<TOML
